@@ -1,0 +1,27 @@
+export { type Clock, systemClock } from './clock';
+export { InvalidParamsError, type ParamIssue, WalkstreamError } from './errors';
+export { createKafkaSink, type KafkaSinkOptions } from './kafka-sink';
+export { encodePoint, formatFloat, WalkLineEncoder } from './line-protocol';
+export {
+  createProducer,
+  DEFAULT_TOPIC,
+  type ProducerEvents,
+  type ProducerOptions,
+  type ProducerState,
+  type StopReport,
+  type WalkProducer,
+} from './producer';
+export type { ProducerMetrics } from './producer-metrics';
+export { createStreamSink, type KeyedRecord, type RecordSink, type TopicSpec } from './record-sink';
+export {
+  DEFAULT_PARAMS,
+  MAX_POINTS_PER_SECOND,
+  mergeParams,
+  PARAM_RANGES,
+  type ParamName,
+  validateParams,
+  type WalkParams,
+  type WalkParamsPatch,
+  walkParamsPatchSchema,
+} from './walk-params';
+export { WalkModel } from './walk-model';

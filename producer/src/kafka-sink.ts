@@ -1,0 +1,148 @@
+import { type Admin, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { WalkstreamError } from './errors';
+import type { KeyedRecord, RecordSink, TopicSpec } from './record-sink';
+
+export interface KafkaSinkOptions {
+  brokers: readonly string[];
+  topic: string;
+  clientId?: string;
+  /** How long connect() may take before it gives up with KAFKA_UNREACHABLE. */
+  connectTimeoutMs?: number;
+  /** Upper bound of the exponential backoff between retries of a failed request. */
+  maxRetryTimeMs?: number;
+  log?: (level: 'error' | 'warn' | 'info', message: string) => void;
+}
+
+const KAFKAJS_LEVELS: Record<number, 'error' | 'warn' | 'info'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+};
+
+/**
+ * The only place that knows kafkajs. Idempotent producer with acks=all, so a request retried after
+ * a broker failure cannot create duplicates, and one send in flight at a time, which kafkajs'
+ * idempotence needs to keep sequence numbers in order.
+ */
+export function createKafkaSink(opts: KafkaSinkOptions): RecordSink {
+  const brokers = [...opts.brokers];
+  const connectTimeoutMs = opts.connectTimeoutMs ?? 15_000;
+  const maxRetryTime = opts.maxRetryTimeMs ?? 2_000;
+  const log = opts.log ?? (() => {});
+  const kafka = new Kafka({
+    clientId: opts.clientId ?? 'walkstream-producer',
+    brokers,
+    connectionTimeout: 3_000,
+    requestTimeout: 30_000,
+    retry: { initialRetryTime: 200, maxRetryTime, retries: 5 },
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry) => {
+      const level = KAFKAJS_LEVELS[entry.level];
+      if (level) log(level, `kafkajs ${entry.namespace}: ${entry.log.message}`);
+    },
+  });
+  let admin: Admin | undefined;
+  let producer: Producer | undefined;
+
+  const unreachable = (cause: unknown) =>
+    new WalkstreamError(
+      'KAFKA_UNREACHABLE',
+      `Cannot reach the Kafka brokers ${brokers.join(', ')} within ${Math.round(connectTimeoutMs / 1000)} s ` +
+        `(${describe(cause)}). Check that the brokers are running (start the pipeline or ` +
+        '`docker compose up -d` in stack/) and that the broker list is right.',
+      { retriable: true, cause, details: { brokers } },
+    );
+
+  return {
+    async connect() {
+      admin = kafka.admin({ retry: { initialRetryTime: 300, maxRetryTime: 2_000, retries: 30 } });
+      producer = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        // kafkajs retries idempotent sends forever by default; bound each wait, not the total, so a
+        // send blocks while too few replicas are in sync and resumes as soon as they are back.
+        retry: { initialRetryTime: 200, maxRetryTime, retries: Number.MAX_SAFE_INTEGER },
+      });
+      try {
+        await withTimeout(
+          (async () => {
+            await admin?.connect();
+            // connect() alone succeeds lazily; a metadata round trip proves a broker answers.
+            await admin?.listTopics();
+            await producer?.connect();
+          })(),
+          connectTimeoutMs,
+        );
+      } catch (err) {
+        await Promise.allSettled([admin.disconnect(), producer.disconnect()]);
+        throw unreachable(err);
+      }
+    },
+
+    async ensureTopic(spec: TopicSpec) {
+      if (!admin) throw new WalkstreamError('NOT_CONNECTED', 'ensureTopic() called before connect()');
+      try {
+        const existing = await admin.listTopics();
+        if (existing.includes(spec.topic)) return;
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: [
+            {
+              topic: spec.topic,
+              numPartitions: spec.partitions,
+              replicationFactor: spec.replicationFactor,
+              configEntries: [{ name: 'min.insync.replicas', value: String(spec.minInsyncReplicas) }],
+            },
+          ],
+        });
+      } catch (err) {
+        if (isKafkaError(err, 'TOPIC_ALREADY_EXISTS')) return;
+        const hint = isKafkaError(err, 'INVALID_REPLICATION_FACTOR')
+          ? ` The cluster has fewer live brokers than the replication factor ${spec.replicationFactor}: start all brokers, or lower it.`
+          : '';
+        throw new WalkstreamError(
+          'TOPIC_CREATE_FAILED',
+          `Could not create topic "${spec.topic}" (${spec.partitions} partitions, RF ${spec.replicationFactor}): ${describe(err)}.${hint}`,
+          { retriable: true, cause: err, details: { ...spec } },
+        );
+      }
+    },
+
+    async send(records: readonly KeyedRecord[]) {
+      if (!producer) throw new WalkstreamError('NOT_CONNECTED', 'send() called before connect()');
+      try {
+        await producer.send({ topic: opts.topic, acks: -1, messages: records as KeyedRecord[] });
+      } catch (err) {
+        throw new WalkstreamError('KAFKA_SEND_FAILED', `Sending to topic "${opts.topic}" failed: ${describe(err)}`, {
+          retriable: true,
+          cause: err,
+        });
+      }
+    },
+
+    async disconnect() {
+      await Promise.allSettled([producer?.disconnect(), admin?.disconnect()]);
+    },
+  };
+}
+
+function isKafkaError(err: unknown, type: string): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { type?: string; errors?: unknown[] };
+  return e.type === type || (Array.isArray(e.errors) && e.errors.some((x) => isKafkaError(x, type)));
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}

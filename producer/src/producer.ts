@@ -1,0 +1,291 @@
+import { EventEmitter } from 'node:events';
+import { type Clock, systemClock } from './clock';
+import { WalkstreamError } from './errors';
+import { WalkLineEncoder } from './line-protocol';
+import { LatencyWindow, type ProducerMetrics } from './producer-metrics';
+import { RecordQueue } from './record-queue';
+import type { KeyedRecord, RecordSink, TopicSpec } from './record-sink';
+import { DEFAULT_PARAMS, mergeParams, type WalkParams, type WalkParamsPatch } from './walk-params';
+import { WalkModel } from './walk-model';
+
+export type ProducerState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+
+export interface ProducerOptions {
+  sink: RecordSink;
+  params?: WalkParamsPatch;
+  topic?: Partial<TopicSpec>;
+  measurement?: string;
+  clock?: Clock;
+  /** Most points held between generation and acknowledgement (at least two ticks' worth). */
+  maxQueuedPoints?: number;
+  /** Most points per send. */
+  maxBatchPoints?: number;
+  /** Behind schedule by more than this, whole ticks are skipped rather than generated late. */
+  maxLagMs?: number;
+  /** Stop after this many ms of running (the CLI's --duration). */
+  durationMs?: number;
+  metricsIntervalMs?: number;
+  /** How long stop() waits for Kafka to take what was generated. */
+  stopTimeoutMs?: number;
+  /** Pause between retries of a send that kafkajs gave up on. */
+  sendRetryDelayMs?: number;
+}
+
+export interface StopReport {
+  pointsGenerated: number;
+  pointsProduced: number;
+  /** Generated points that could not be delivered before the stop timeout. */
+  undelivered: number;
+}
+
+export interface ProducerEvents {
+  metrics: [ProducerMetrics];
+  state: [ProducerState];
+  error: [WalkstreamError];
+  params: [WalkParams];
+}
+
+export interface WalkProducer {
+  start(): Promise<void>;
+  stop(): Promise<StopReport>;
+  /** Validates and applies a partial update from the next tick on; throws InvalidParamsError. */
+  setParams(patch: unknown): WalkParams;
+  readonly params: WalkParams;
+  readonly state: ProducerState;
+  readonly topic: TopicSpec;
+  metrics(): ProducerMetrics;
+  on<E extends keyof ProducerEvents>(event: E, listener: (...args: ProducerEvents[E]) => void): () => void;
+}
+
+export const DEFAULT_TOPIC: Readonly<TopicSpec> = Object.freeze({
+  topic: 'random-walks',
+  partitions: 6,
+  replicationFactor: 3,
+  minInsyncReplicas: 2,
+});
+
+/** Most points generated in one go before yielding to the event loop (about 10 ms of work). */
+const POINTS_PER_SLICE = 20_000;
+
+export function createProducer(opts: ProducerOptions): WalkProducer {
+  const clock = opts.clock ?? systemClock();
+  const sink = opts.sink;
+  const topic: TopicSpec = { ...DEFAULT_TOPIC, ...opts.topic };
+  const maxBatch = opts.maxBatchPoints ?? 10_000;
+  const maxLagMs = opts.maxLagMs ?? 1_000;
+  const metricsIntervalMs = opts.metricsIntervalMs ?? 1_000;
+  const stopTimeoutMs = opts.stopTimeoutMs ?? 30_000;
+  const sendRetryDelayMs = opts.sendRetryDelayMs ?? 1_000;
+  const emitter = new EventEmitter();
+  // A listener throwing must not kill the producer, and 'error' events must not throw when unheard.
+  emitter.on('error', () => {});
+
+  let params = mergeParams(DEFAULT_PARAMS, opts.params ?? {});
+  const model = new WalkModel(params);
+  const encoder = new WalkLineEncoder(opts.measurement ?? 'random_walk');
+  const queue = new RecordQueue(queueCapacity(params));
+  const latency = new LatencyWindow();
+
+  let state: ProducerState = 'idle';
+  let nextTickAt = 0;
+  let startedAt = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let metricsTimer: NodeJS.Timeout | undefined;
+  let senderDone: Promise<void> = Promise.resolve();
+  let stopDeadline = Number.POSITIVE_INFINITY;
+  let stopping: Promise<StopReport> | undefined;
+
+  const counters = { generated: 0, produced: 0, errors: 0, skipped: 0, lastProduced: 0, lastAt: 0 };
+  let lastError: ProducerMetrics['lastError'] = null;
+  let lastLatency: ProducerMetrics['sendLatencyMs'] = null;
+  let lastRate = 0;
+
+  function queueCapacity(p: WalkParams): number {
+    return Math.max(opts.maxQueuedPoints ?? 200_000, 2 * p.walks);
+  }
+
+  function setState(next: ProducerState): void {
+    state = next;
+    emitter.emit('state', next);
+  }
+
+  function reportError(err: unknown): void {
+    const e =
+      err instanceof WalkstreamError
+        ? err
+        : new WalkstreamError('PRODUCER_ERROR', String((err as Error)?.message ?? err), { cause: err });
+    counters.errors++;
+    lastError = { code: e.code, message: e.message };
+    emitter.emit('error', e);
+  }
+
+  function generateTick(): void {
+    const ts = clock.epochNs().toString();
+    const chunk: KeyedRecord[] = new Array(model.walkCount);
+    model.tick((walk, value, seq) => {
+      chunk[walk] = { key: encoder.walkId(walk), value: encoder.line(walk, value, seq, ts) };
+    });
+    counters.generated += chunk.length;
+    queue.push(chunk);
+  }
+
+  /** Generates every tick that is due, as long as the queue has room; skips ticks beyond maxLagMs. */
+  function schedule(): void {
+    timer = undefined;
+    if (state !== 'running') return;
+    if (opts.durationMs !== undefined && clock.monoMs() - startedAt >= opts.durationMs) {
+      void stop();
+      return;
+    }
+    let generatedNow = 0;
+    while (nextTickAt <= clock.monoMs() && generatedNow < POINTS_PER_SLICE) {
+      if (!queue.hasRoomFor(model.walkCount)) break;
+      generateTick();
+      generatedNow += model.walkCount;
+      nextTickAt += 1000 / params.rate;
+    }
+    const now = clock.monoMs();
+    const periodMs = 1000 / params.rate;
+    if (now - nextTickAt > maxLagMs) {
+      const skip = Math.floor((now - nextTickAt - maxLagMs) / periodMs) + 1;
+      counters.skipped += skip;
+      nextTickAt += skip * periodMs;
+    }
+    const delay = generatedNow >= POINTS_PER_SLICE ? 0 : Math.max(0, Math.min(nextTickAt - now, 50));
+    timer = setTimeout(schedule, delay);
+  }
+
+  async function sendLoop(): Promise<void> {
+    for (;;) {
+      if (queue.size === 0) {
+        if (state !== 'running') return;
+        await queue.waitForData();
+        continue;
+      }
+      if (clock.monoMs() > stopDeadline) return;
+      const batch = queue.take(maxBatch);
+      const t0 = clock.monoMs();
+      try {
+        await sink.send(batch);
+        latency.record(clock.monoMs() - t0);
+        counters.produced += batch.length;
+      } catch (err) {
+        // Keep the batch, in order, and try again: dropping it would lose acknowledged-later data.
+        queue.unshift(batch);
+        reportError(err);
+        await sleep(Math.min(sendRetryDelayMs, Math.max(0, stopDeadline - clock.monoMs())));
+      }
+    }
+  }
+
+  function snapshot(): ProducerMetrics {
+    return {
+      pointsGenerated: counters.generated,
+      pointsProduced: counters.produced,
+      pointsPerSecond: lastRate,
+      sendLatencyMs: lastLatency,
+      errors: counters.errors,
+      lastError,
+      lagMs: state === 'running' ? Math.max(0, Math.round(clock.monoMs() - nextTickAt)) : 0,
+      ticksSkipped: counters.skipped,
+      queuedPoints: counters.generated - counters.produced,
+      at: clock.monoMs(),
+    };
+  }
+
+  function publishMetrics(): void {
+    const now = clock.monoMs();
+    const elapsed = (now - counters.lastAt) / 1000;
+    lastRate = elapsed > 0 ? Math.round((counters.produced - counters.lastProduced) / elapsed) : 0;
+    counters.lastAt = now;
+    counters.lastProduced = counters.produced;
+    lastLatency = latency.drain();
+    emitter.emit('metrics', snapshot());
+  }
+
+  async function start(): Promise<void> {
+    if (state !== 'idle') {
+      throw new WalkstreamError('PRODUCER_STATE', `The producer cannot start from state "${state}"; create a new one.`);
+    }
+    setState('starting');
+    try {
+      await sink.connect();
+      await sink.ensureTopic(topic);
+    } catch (err) {
+      await sink.disconnect().catch(() => {});
+      setState('failed');
+      throw err;
+    }
+    startedAt = clock.monoMs();
+    nextTickAt = startedAt;
+    counters.lastAt = startedAt;
+    setState('running');
+    senderDone = sendLoop();
+    metricsTimer = setInterval(publishMetrics, metricsIntervalMs);
+    schedule();
+  }
+
+  function stop(): Promise<StopReport> {
+    if (stopping) return stopping;
+    stopping = (async () => {
+      const wasRunning = state === 'running';
+      if (timer) clearTimeout(timer);
+      if (state === 'idle' || state === 'failed') {
+        setState('stopped');
+        return { pointsGenerated: 0, pointsProduced: 0, undelivered: 0 };
+      }
+      setState('stopping');
+      stopDeadline = clock.monoMs() + stopTimeoutMs;
+      queue.wake();
+      // A send can block for as long as Kafka lacks in-sync replicas: wait at most until the deadline.
+      if (wasRunning) await Promise.race([senderDone, sleep(stopTimeoutMs, true)]);
+      if (metricsTimer) clearInterval(metricsTimer);
+      await sink.disconnect();
+      publishMetrics();
+      const undelivered = counters.generated - counters.produced;
+      if (undelivered > 0) {
+        reportError(
+          new WalkstreamError(
+            'UNDELIVERED_ON_STOP',
+            `${undelivered} generated points were not acknowledged by Kafka within ${stopTimeoutMs / 1000} s of stopping.`,
+          ),
+        );
+      }
+      setState('stopped');
+      return { pointsGenerated: counters.generated, pointsProduced: counters.produced, undelivered };
+    })();
+    return stopping;
+  }
+
+  return {
+    start,
+    stop,
+    setParams(patch: unknown): WalkParams {
+      const next = mergeParams(params, patch);
+      model.setParams(next);
+      queue.capacity = queueCapacity(next);
+      params = next;
+      emitter.emit('params', next);
+      return next;
+    },
+    get params() {
+      return params;
+    },
+    get state() {
+      return state;
+    },
+    topic,
+    metrics: snapshot,
+    on(event, listener) {
+      emitter.on(event, listener as (...args: unknown[]) => void);
+      return () => emitter.off(event, listener as (...args: unknown[]) => void);
+    },
+  };
+}
+
+function sleep(ms: number, unref = false): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    if (unref) t.unref();
+  });
+}

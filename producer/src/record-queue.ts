@@ -1,0 +1,73 @@
+import type { KeyedRecord } from './record-sink';
+
+/**
+ * A bounded FIFO of records, filled a tick at a time by the scheduler and drained in batches by the
+ * sender. Bounded in points, so a slow Kafka makes the scheduler skip ticks instead of growing memory.
+ */
+export class RecordQueue {
+  private chunks: KeyedRecord[][] = [];
+  private head = 0; // index of the first unsent record in chunks[0]
+  private count = 0;
+  private waiters: (() => void)[] = [];
+  capacity: number;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  hasRoomFor(points: number): boolean {
+    return this.count + points <= this.capacity;
+  }
+
+  push(chunk: KeyedRecord[]): void {
+    if (chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.count += chunk.length;
+    this.wake();
+  }
+
+  /** Puts a batch that could not be sent back at the front, so order per walk is kept. */
+  unshift(batch: KeyedRecord[]): void {
+    if (batch.length === 0) return;
+    if (this.head > 0) {
+      this.chunks[0] = (this.chunks[0] as KeyedRecord[]).slice(this.head);
+      this.head = 0;
+    }
+    this.chunks.unshift(batch);
+    this.count += batch.length;
+    this.wake();
+  }
+
+  /** Removes and returns up to `max` records in FIFO order. */
+  take(max: number): KeyedRecord[] {
+    const out: KeyedRecord[] = [];
+    while (out.length < max && this.chunks.length > 0) {
+      const chunk = this.chunks[0] as KeyedRecord[];
+      const n = Math.min(max - out.length, chunk.length - this.head);
+      for (let i = 0; i < n; i++) out.push(chunk[this.head + i] as KeyedRecord);
+      this.head += n;
+      if (this.head >= chunk.length) {
+        this.chunks.shift();
+        this.head = 0;
+      }
+    }
+    this.count -= out.length;
+    return out;
+  }
+
+  /** Resolves when records arrive or wake() is called. */
+  waitForData(): Promise<void> {
+    if (this.count > 0) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+}

@@ -1,0 +1,54 @@
+/** One Kafka record: keyed by walk id so every walk stays ordered within its partition. */
+export interface KeyedRecord {
+  key: string;
+  value: string;
+}
+
+export interface TopicSpec {
+  topic: string;
+  partitions: number;
+  replicationFactor: number;
+  minInsyncReplicas: number;
+}
+
+/**
+ * Where produced records go. The producer only knows this interface; kafkajs stays behind it in
+ * kafka-sink.ts, and dry runs and tests use other implementations.
+ */
+export interface RecordSink {
+  /** Connects, failing with a clear error after a bounded wait if the destination is unreachable. */
+  connect(): Promise<void>;
+  /** Creates the topic if it does not exist yet; an existing topic is left as it is. */
+  ensureTopic(spec: TopicSpec): Promise<void>;
+  /** Resolves once every record is acknowledged (acks=all); rejects if they could not be. */
+  send(records: readonly KeyedRecord[]): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+/** Prints line protocol to a stream instead of sending it: the CLI's --dry-run. */
+export function createStreamSink(out: NodeJS.WritableStream): RecordSink {
+  return {
+    connect: async () => {},
+    ensureTopic: async () => {},
+    send: (records) =>
+      new Promise<void>((resolve, reject) => {
+        let text = '';
+        for (const r of records) text += `${r.value}\n`;
+        if (out.write(text)) resolve();
+        else {
+          // Respect the pipe's own backpressure (e.g. `| head`), so memory stays bounded.
+          const onDrain = () => {
+            out.off('error', onError);
+            resolve();
+          };
+          const onError = (err: Error) => {
+            out.off('drain', onDrain);
+            reject(err);
+          };
+          out.once('drain', onDrain);
+          out.once('error', onError);
+        }
+      }),
+    disconnect: async () => {},
+  };
+}
