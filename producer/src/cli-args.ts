@@ -13,6 +13,7 @@ export interface CliConfig {
   topic: TopicSpec;
   params: WalkParams;
   durationMs: number | undefined;
+  connectTimeoutMs: number;
   dryRun: boolean;
   help: boolean;
 }
@@ -33,7 +34,15 @@ export function envName(flag: string): string {
   return `WALKSTREAM_${flag.toUpperCase().replace(/-/g, '_')}`;
 }
 
-const OTHER_FLAGS = ['brokers', 'topic', 'partitions', 'replication-factor', 'min-insync-replicas', 'duration'] as const;
+const OTHER_FLAGS = [
+  'brokers',
+  'topic',
+  'partitions',
+  'replication-factor',
+  'min-insync-replicas',
+  'duration',
+  'connect-timeout',
+] as const;
 
 export const HELP = `Usage: walkstream-producer [options]
 
@@ -45,11 +54,15 @@ Connection:
   --partitions <n>             (default ${DEFAULT_TOPIC.partitions})
   --replication-factor <n>     (default ${DEFAULT_TOPIC.replicationFactor})
   --min-insync-replicas <n>    (default ${DEFAULT_TOPIC.minInsyncReplicas})
+  --connect-timeout <seconds>  give up when no broker answers within this time (default 15)
 Walks:
 ${(Object.keys(PARAM_FLAGS) as ParamName[])
   .map((k) => {
     const r = PARAM_RANGES[k];
-    return `  --${PARAM_FLAGS[k].padEnd(27)}${r.min}..${r.max} ${r.unit}`.trimEnd() + ` (default ${DEFAULT_PARAMS[k]})`;
+    return (
+      `  --${PARAM_FLAGS[k].padEnd(27)}${r.min}..${r.max} ${r.unit}`.trimEnd() +
+      ` (default ${DEFAULT_PARAMS[k]})`
+    );
   })
   .join('\n')}
 Run:
@@ -63,7 +76,10 @@ Exit codes: 0 done, 1 runtime failure (e.g. Kafka unreachable), 2 bad usage.`;
 export const DEFAULT_BROKERS = 'localhost:9092,localhost:9094,localhost:9096';
 
 export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliConfig {
-  const options: Record<string, { type: 'string' | 'boolean' }> = { 'dry-run': { type: 'boolean' }, help: { type: 'boolean' } };
+  const options: Record<string, { type: 'string' | 'boolean' }> = {
+    'dry-run': { type: 'boolean' },
+    help: { type: 'boolean' },
+  };
   for (const f of [...Object.values(PARAM_FLAGS), ...OTHER_FLAGS]) options[f] = { type: 'string' };
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -101,7 +117,9 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
   try {
     params = validateParams(candidate);
   } catch (err) {
-    throw new UsageError((err as Error).message.replace(/(\w+):/g, (m, f: string) => (f in PARAM_FLAGS ? `--${f}:` : m)));
+    throw new UsageError(
+      (err as Error).message.replace(/(\w+):/g, (m, f: string) => (f in PARAM_FLAGS ? `--${f}:` : m)),
+    );
   }
 
   const brokers = (str('brokers') ?? DEFAULT_BROKERS)
@@ -125,17 +143,24 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     minInsyncReplicas: positiveInt('min-insync-replicas', DEFAULT_TOPIC.minInsyncReplicas),
   };
   if (!/^[a-zA-Z0-9._-]{1,249}$/.test(topic.topic)) {
-    throw new UsageError(`--topic: "${topic.topic}" is not a valid Kafka topic name (letters, digits, . _ -)`);
+    throw new UsageError(
+      `--topic: "${topic.topic}" is not a valid Kafka topic name (letters, digits, . _ -)`,
+    );
   }
   if (topic.minInsyncReplicas > topic.replicationFactor) {
     throw new UsageError('--min-insync-replicas must not exceed --replication-factor');
   }
 
   const duration = num('duration');
-  if (duration !== undefined && !(duration > 0)) throw new UsageError('--duration must be a positive number of seconds');
+  if (duration !== undefined && !(duration > 0))
+    throw new UsageError('--duration must be a positive number of seconds');
+
+  const connectTimeout = num('connect-timeout') ?? 15;
+  if (!(connectTimeout > 0)) throw new UsageError('--connect-timeout must be a positive number of seconds');
 
   return {
     brokers,
+    connectTimeoutMs: connectTimeout * 1000,
     topic,
     params,
     durationMs: duration === undefined ? undefined : duration * 1000,

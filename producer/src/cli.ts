@@ -2,7 +2,7 @@
 import { HELP, parseCli, UsageError } from './cli-args';
 import { WalkstreamError } from './errors';
 import { createKafkaSink } from './kafka-sink';
-import { createProducer } from './producer';
+import { createProducer, type WalkProducer } from './producer';
 import type { ProducerMetrics } from './producer-metrics';
 import { createStreamSink } from './record-sink';
 
@@ -34,9 +34,14 @@ async function main(): Promise<number> {
   }
   const log = (level: string, message: string) => process.stderr.write(`[walkstream] ${level}: ${message}\n`);
   const sink = config.dryRun
-    ? createStreamSink(process.stdout)
-    : createKafkaSink({ brokers: config.brokers, topic: config.topic.topic, log });
-  const producer = createProducer({
+    ? createStreamSink(process.stdout, () => void producer.stop())
+    : createKafkaSink({
+        brokers: config.brokers,
+        topic: config.topic.topic,
+        connectTimeoutMs: config.connectTimeoutMs,
+        log,
+      });
+  const producer: WalkProducer = createProducer({
     sink,
     params: config.params,
     topic: config.topic,
@@ -65,7 +70,10 @@ async function main(): Promise<number> {
     throw err;
   }
   if (!config.dryRun) {
-    log('info', `producing ${config.params.walks} walks at ${config.params.rate} ticks/s to ${config.topic.topic}`);
+    log(
+      'info',
+      `producing ${config.params.walks} walks at ${config.params.rate} ticks/s to ${config.topic.topic}`,
+    );
   }
   return stopped;
 }

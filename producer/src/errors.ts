@@ -33,9 +33,13 @@ export class WalkstreamError extends Error {
 export class InvalidParamsError extends WalkstreamError {
   readonly issues: readonly ParamIssue[];
   constructor(issues: readonly ParamIssue[]) {
-    super('INVALID_PARAMS', `Invalid walk parameters: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, {
-      details: { issues },
-    });
+    super(
+      'INVALID_PARAMS',
+      `Invalid walk parameters: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`,
+      {
+        details: { issues },
+      },
+    );
     this.name = 'InvalidParamsError';
     this.issues = issues;
   }

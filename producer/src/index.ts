@@ -13,6 +13,7 @@ export {
 } from './producer';
 export type { ProducerMetrics } from './producer-metrics';
 export { createStreamSink, type KeyedRecord, type RecordSink, type TopicSpec } from './record-sink';
+export { WalkModel } from './walk-model';
 export {
   DEFAULT_PARAMS,
   MAX_POINTS_PER_SECOND,
@@ -24,4 +25,3 @@ export {
   type WalkParamsPatch,
   walkParamsPatchSchema,
 } from './walk-params';
-export { WalkModel } from './walk-model';

@@ -28,34 +28,36 @@ export function createKafkaSink(opts: KafkaSinkOptions): RecordSink {
   const brokers = [...opts.brokers];
   const connectTimeoutMs = opts.connectTimeoutMs ?? 15_000;
   const maxRetryTime = opts.maxRetryTimeMs ?? 2_000;
-  const log = opts.log ?? (() => {});
+  const log = rateLimited(opts.log ?? (() => {}), 10_000);
+  // kafkajs logs every failed attempt; while connecting we report one clear error instead.
+  let quiet = true;
   const kafka = new Kafka({
     clientId: opts.clientId ?? 'walkstream-producer',
     brokers,
     connectionTimeout: 3_000,
     requestTimeout: 30_000,
-    retry: { initialRetryTime: 200, maxRetryTime, retries: 5 },
+    retry: { initialRetryTime: 200, maxRetryTime, retries: 2 },
     logLevel: logLevel.WARN,
     logCreator: () => (entry) => {
       const level = KAFKAJS_LEVELS[entry.level];
-      if (level) log(level, `kafkajs ${entry.namespace}: ${entry.log.message}`);
+      if (level && !quiet) log(level, `kafkajs ${entry.namespace}: ${entry.log.message}`);
     },
   });
   let admin: Admin | undefined;
   let producer: Producer | undefined;
 
-  const unreachable = (cause: unknown) =>
+  const unreachable = (cause: unknown, waitedMs: number) =>
     new WalkstreamError(
       'KAFKA_UNREACHABLE',
-      `Cannot reach the Kafka brokers ${brokers.join(', ')} within ${Math.round(connectTimeoutMs / 1000)} s ` +
-        `(${describe(cause)}). Check that the brokers are running (start the pipeline or ` +
+      `Cannot reach the Kafka brokers ${brokers.join(', ')} (gave up after ${(waitedMs / 1000).toFixed(1)} s: ` +
+        `${describe(cause)}). Check that the brokers are running (start the pipeline or ` +
         '`docker compose up -d` in stack/) and that the broker list is right.',
       { retriable: true, cause, details: { brokers } },
     );
 
   return {
     async connect() {
-      admin = kafka.admin({ retry: { initialRetryTime: 300, maxRetryTime: 2_000, retries: 30 } });
+      admin = kafka.admin();
       producer = kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
@@ -65,19 +67,32 @@ export function createKafkaSink(opts: KafkaSinkOptions): RecordSink {
         // send blocks while too few replicas are in sync and resumes as soon as they are back.
         retry: { initialRetryTime: 200, maxRetryTime, retries: Number.MAX_SAFE_INTEGER },
       });
-      try {
-        await withTimeout(
-          (async () => {
-            await admin?.connect();
-            // connect() alone succeeds lazily; a metadata round trip proves a broker answers.
-            await admin?.listTopics();
-            await producer?.connect();
-          })(),
-          connectTimeoutMs,
-        );
-      } catch (err) {
-        await Promise.allSettled([admin.disconnect(), producer.disconnect()]);
-        throw unreachable(err);
+      const started = Date.now();
+      let lastCause: unknown;
+      // Brokers that are still starting refuse connections for a few seconds: keep trying until
+      // the deadline, then fail with one clear error.
+      for (;;) {
+        const remaining = connectTimeoutMs - (Date.now() - started);
+        try {
+          await withTimeout(
+            (async () => {
+              await admin?.connect();
+              // connect() alone can succeed lazily; a metadata round trip proves a broker answers.
+              await admin?.listTopics();
+              await producer?.connect();
+            })(),
+            Math.max(remaining, 1),
+          );
+          quiet = false;
+          return;
+        } catch (err) {
+          await Promise.allSettled([admin.disconnect(), producer.disconnect()]);
+          // The final attempt usually ends in our own timeout; the refusal before it says more.
+          if (!(err instanceof DeadlineError) || lastCause === undefined) lastCause = err;
+          if (Date.now() - started + 500 >= connectTimeoutMs)
+            throw unreachable(lastCause, Date.now() - started);
+          await new Promise((r) => setTimeout(r, 500));
+        }
       }
     },
 
@@ -115,16 +130,35 @@ export function createKafkaSink(opts: KafkaSinkOptions): RecordSink {
       try {
         await producer.send({ topic: opts.topic, acks: -1, messages: records as KeyedRecord[] });
       } catch (err) {
-        throw new WalkstreamError('KAFKA_SEND_FAILED', `Sending to topic "${opts.topic}" failed: ${describe(err)}`, {
-          retriable: true,
-          cause: err,
-        });
+        throw new WalkstreamError(
+          'KAFKA_SEND_FAILED',
+          `Sending to topic "${opts.topic}" failed: ${describe(err)}`,
+          {
+            retriable: true,
+            cause: err,
+          },
+        );
       }
     },
 
     async disconnect() {
       await Promise.allSettled([producer?.disconnect(), admin?.disconnect()]);
     },
+  };
+}
+
+/** Drops a message repeated within `windowMs`, so a broker outage does not flood the log. */
+function rateLimited(
+  log: (level: 'error' | 'warn' | 'info', message: string) => void,
+  windowMs: number,
+): (level: 'error' | 'warn' | 'info', message: string) => void {
+  const lastSeen = new Map<string, number>();
+  return (level, message) => {
+    const now = Date.now();
+    if (now - (lastSeen.get(message) ?? -Infinity) < windowMs) return;
+    if (lastSeen.size > 1_000) lastSeen.clear();
+    lastSeen.set(message, now);
+    log(level, message);
   };
 }
 
@@ -139,10 +173,12 @@ function describe(err: unknown): string {
   return String(err);
 }
 
+class DeadlineError extends Error {}
+
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new DeadlineError(`no answer within ${ms} ms`)), ms);
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

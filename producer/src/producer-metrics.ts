@@ -37,7 +37,12 @@ export class LatencyWindow {
     s.sort((a, b) => a - b);
     const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))] as number;
     const sum = s.reduce((a, b) => a + b, 0);
-    return { avg: round(sum / s.length), p50: round(at(0.5)), p99: round(at(0.99)), max: round(s[s.length - 1] as number) };
+    return {
+      avg: round(sum / s.length),
+      p50: round(at(0.5)),
+      p99: round(at(0.99)),
+      max: round(s[s.length - 1] as number),
+    };
   }
 }
 

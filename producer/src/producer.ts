@@ -5,8 +5,8 @@ import { WalkLineEncoder } from './line-protocol';
 import { LatencyWindow, type ProducerMetrics } from './producer-metrics';
 import { RecordQueue } from './record-queue';
 import type { KeyedRecord, RecordSink, TopicSpec } from './record-sink';
-import { DEFAULT_PARAMS, mergeParams, type WalkParams, type WalkParamsPatch } from './walk-params';
 import { WalkModel } from './walk-model';
+import { DEFAULT_PARAMS, mergeParams, type WalkParams, type WalkParamsPatch } from './walk-params';
 
 export type ProducerState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
@@ -205,7 +205,10 @@ export function createProducer(opts: ProducerOptions): WalkProducer {
 
   async function start(): Promise<void> {
     if (state !== 'idle') {
-      throw new WalkstreamError('PRODUCER_STATE', `The producer cannot start from state "${state}"; create a new one.`);
+      throw new WalkstreamError(
+        'PRODUCER_STATE',
+        `The producer cannot start from state "${state}"; create a new one.`,
+      );
     }
     setState('starting');
     try {

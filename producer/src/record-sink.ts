@@ -25,13 +25,24 @@ export interface RecordSink {
   disconnect(): Promise<void>;
 }
 
-/** Prints line protocol to a stream instead of sending it: the CLI's --dry-run. */
-export function createStreamSink(out: NodeJS.WritableStream): RecordSink {
+/**
+ * Prints line protocol to a stream instead of sending it: the CLI's --dry-run. When the reader goes
+ * away (EPIPE, e.g. `| head`), `onClosed` is called and later records are discarded, as any Unix
+ * filter does.
+ */
+export function createStreamSink(out: NodeJS.WritableStream, onClosed: () => void = () => {}): RecordSink {
+  let closed = false;
+  out.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' || closed) return;
+    closed = true;
+    onClosed();
+  });
   return {
     connect: async () => {},
     ensureTopic: async () => {},
     send: (records) =>
       new Promise<void>((resolve, reject) => {
+        if (closed) return resolve();
         let text = '';
         for (const r of records) text += `${r.value}\n`;
         if (out.write(text)) resolve();
@@ -41,9 +52,10 @@ export function createStreamSink(out: NodeJS.WritableStream): RecordSink {
             out.off('error', onError);
             resolve();
           };
-          const onError = (err: Error) => {
+          const onError = (err: NodeJS.ErrnoException) => {
             out.off('drain', onDrain);
-            reject(err);
+            if (err.code === 'EPIPE') resolve();
+            else reject(err);
           };
           out.once('drain', onDrain);
           out.once('error', onError);

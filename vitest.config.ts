@@ -1,0 +1,31 @@
+import { defineConfig } from 'vitest/config';
+
+// Unit tests sit beside the code (*.spec.ts) and need nothing running. Integration suites under
+// tests/ need the real stack, which tests/run-stack-suite.sh brings up around them.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: [
+            'producer/**/*.spec.ts',
+            'electron/**/*.spec.ts',
+            'renderer/**/*.spec.ts',
+            'tests/unit/**/*.spec.ts',
+          ],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: 'stack',
+          include: ['tests/stack/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
