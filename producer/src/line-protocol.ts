@@ -82,6 +82,7 @@ function assertNoNewline(s: string, what: string): void {
  */
 export class WalkLineEncoder {
   private prefixes: string[] = [];
+  private ids: string[] = [];
   readonly measurement: string;
   readonly keyPrefix: string;
 
@@ -91,7 +92,12 @@ export class WalkLineEncoder {
   }
 
   walkId(walk: number): string {
-    return `${this.keyPrefix}${String(walk).padStart(4, '0')}`;
+    let id = this.ids[walk];
+    if (id === undefined) {
+      id = `${this.keyPrefix}${String(walk).padStart(4, '0')}`;
+      this.ids[walk] = id;
+    }
+    return id;
   }
 
   line(walk: number, value: number, seq: number, timestampNs: string): string {

@@ -1,0 +1,122 @@
+/**
+ * npm run bench:producer — the producer's throughput.
+ *  1. generate + encode (no Kafka, no queue): the model and the line-protocol encoder on one core;
+ *  2. the whole producer into a sink that acknowledges at once (scheduler, queue, batching);
+ *  3. with KAFKA_BROKERS set: points/s acknowledged with acks=all by the real cluster, one point per
+ *     message (what the producer ships) and, for comparison, a whole tick per message.
+ */
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { createKafkaSink } from '../producer/src/kafka-sink';
+import { WalkLineEncoder } from '../producer/src/line-protocol';
+import { createProducer } from '../producer/src/producer';
+import type { RecordSink } from '../producer/src/record-sink';
+import { DEFAULT_PARAMS } from '../producer/src/walk-params';
+import { WalkModel } from '../producer/src/walk-model';
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+function generateAndEncode(points: number): number {
+  const walks = 10_000;
+  const model = new WalkModel({ ...DEFAULT_PARAMS, walks, rate: 100 });
+  const enc = new WalkLineEncoder();
+  let bytes = 0;
+  const t0 = performance.now();
+  for (let done = 0; done < points; done += walks) {
+    const ts = '1700000000000000000';
+    model.tick((w, v, s) => {
+      bytes += enc.line(w, v, s, ts).length + enc.walkId(w).length;
+    });
+  }
+  const secs = (performance.now() - t0) / 1000;
+  if (bytes === 0) throw new Error('nothing encoded');
+  return points / secs;
+}
+
+async function throughProducer(seconds: number, sink: RecordSink, walks = 1_000, rate = 1_000) {
+  const p = createProducer({ sink, params: { walks, rate }, topic: { topic: benchTopic } });
+  await p.start();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const t = performance.now();
+  const report = await p.stop();
+  const m = p.metrics();
+  return { report, skipped: m.ticksSkipped, stopMs: performance.now() - t };
+}
+
+const benchTopic = `bench-${Date.now()}`;
+
+async function tickPerMessage(brokers: string[], seconds: number, walks: number): Promise<number> {
+  // The alternative wire layout: one Kafka message holding a whole tick (all walks' lines).
+  const kafka = new Kafka({ clientId: 'walkstream-bench', brokers, logLevel: logLevel.NOTHING });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  const model = new WalkModel({ ...DEFAULT_PARAMS, walks, rate: 1000 });
+  const enc = new WalkLineEncoder();
+  let points = 0;
+  const t0 = performance.now();
+  let tick = 0;
+  while (performance.now() - t0 < seconds * 1000) {
+    const messages = [];
+    for (let i = 0; i < 10; i++) {
+      const lines: string[] = [];
+      const ts = String(BigInt(Date.now()) * 1_000_000n + BigInt(tick++));
+      model.tick((w, v, s) => lines.push(enc.line(w, v, s, ts)));
+      messages.push({ key: `tick-${tick}`, value: lines.join('\n') });
+      points += lines.length;
+    }
+    await producer.send({ topic: benchTopic, acks: -1, messages });
+  }
+  const secs = (performance.now() - t0) / 1000;
+  await producer.disconnect();
+  return points / secs;
+}
+
+async function main(): Promise<void> {
+  generateAndEncode(200_000); // warm-up for the JIT
+  const runs = [1, 2, 3].map(() => generateAndEncode(2_000_000));
+  const best = Math.max(...runs);
+  console.log(`generate+encode (one core, no Kafka): ${fmt(best)} points/s (runs: ${runs.map(fmt).join(', ')}; target ≥ 1,000,000)`);
+
+  let acked = 0;
+  const instant: RecordSink = {
+    connect: async () => {},
+    ensureTopic: async () => {},
+    send: async (b) => {
+      acked += b.length;
+    },
+    disconnect: async () => {},
+  };
+  const local = await throughProducer(5, instant, 10_000, 100);
+  console.log(
+    `whole producer into an instant sink (10,000 walks × 100 ticks/s asked = 1,000,000/s): ${fmt(acked / 5)} points/s, ` +
+      `${fmt(local.skipped)} ticks skipped`,
+  );
+
+  const brokers = process.env.KAFKA_BROKERS?.split(',').filter(Boolean);
+  if (!brokers?.length) {
+    console.log('Kafka: skipped (set KAFKA_BROKERS=host:port,... to measure delivery with acks=all)');
+    return;
+  }
+  const seconds = Number(process.env.BENCH_SECONDS ?? 20);
+  const sink = createKafkaSink({ brokers, topic: benchTopic });
+  const kafkaRun = await throughProducer(seconds, sink, 1_000, 1_000);
+  console.log(
+    `Kafka acks=all, one point per message, keyed by walk: ${fmt(kafkaRun.report.pointsProduced / seconds)} points/s ` +
+      `(${fmt(kafkaRun.report.pointsProduced)} in ${seconds} s, ${fmt(kafkaRun.skipped)} ticks skipped, ` +
+      `flush on stop ${fmt(kafkaRun.stopMs)} ms)`,
+  );
+  const perTick = await tickPerMessage(brokers, Math.min(seconds, 10), 1_000);
+  console.log(`Kafka acks=all, one tick (1,000 points) per message: ${fmt(perTick)} points/s`);
+  const admin = new Kafka({ clientId: 'walkstream-bench', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: [benchTopic] }).catch(() => {});
+  await admin.disconnect();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Step: InfluxDB 2 server (`influxd` v$INFLUXDB_VERSION) built from its Go module, cached as
+# $WS_BIN/influxd-$INFLUXDB_VERSION, and the local image walkstream-local/influxdb:$INFLUXDB_VERSION
+# (tests/images/influxdb) that stands in for the official influxdb:$INFLUXDB_VERSION image.
+#
+# How the binary is built (the upstream way, see influxdb's GNUmakefile and scripts/ci/build.sh):
+# - tests/infra/influxd is a wrapper module that requires github.com/influxdata/influxdb/v2 at the
+#   pinned version and repeats the `replace` directives of influxdb's go.mod (a dependency's
+#   replaces are ignored by Go), so the build list is the same as upstream's.
+# - Flux's Rust half (libflux) is compiled by github.com/influxdata/pkg-config, a pkg-config
+#   wrapper that runs `cargo build --release` on the flux module sources when cgo asks for
+#   `pkg-config flux`; it is installed at the version influxdb's go.mod pins and put first on
+#   PATH and in PKG_CONFIG. Cargo fetches crates from crates.io (Cargo.lock of flux is used).
+# - Tags: sqlite_foreign_keys,sqlite_json (upstream COMMON_TAGS). Not `assets` (the UI would have
+#   to be downloaded; the API is all tests need) and not `static_build` (needs the Rust musl
+#   target and a musl C toolchain): the binary links libflux and sqlite statically and only the
+#   glibc libraries (libc, libm, libdl/libpthread) dynamically, which the Debian image provides.
+#
+# Idempotent: the binary is reused when its stamp matches (version + tags + wrapper go.mod/go.sum);
+# the image is rebuilt only when its label does not match the binary and the image sources.
+# Env: WS_INFLUXD_SKIP_IMAGE=1 builds the binary only.
+source "$(dirname "$0")/../lib.sh"
+
+start=$SECONDS
+module=github.com/influxdata/influxdb/v2
+version="v${INFLUXDB_VERSION}"
+mod_dir="$WS_INFRA_DIR/influxd"
+bin="$WS_BIN/influxd-$INFLUXDB_VERSION"
+tags="sqlite_foreign_keys,sqlite_json"
+image="walkstream-local/influxdb:$INFLUXDB_VERSION"
+image_src="$WS_REPO_DIR/tests/images/influxdb"
+base_image="walkstream-local/debian:${DEBIAN_SUITE}"
+
+command -v go >/dev/null 2>&1 || die "influxd: go is required"
+command -v cargo >/dev/null 2>&1 || die "influxd: cargo (Rust) is required to build libflux"
+
+# The wrapper module must pin the same version as versions.env.
+pinned="$(cd "$mod_dir" && go list -m -f '{{.Version}}' "$module")"
+if [ "$pinned" != "$version" ]; then
+  die "influxd: $mod_dir/go.mod pins $module $pinned but versions.env says $version.
+  Update it: cd $mod_dir && go get $module@$version, copy the replace directives of
+  \$(go env GOMODCACHE)/$module@$version/go.mod into go.mod, then go mod tidy."
+fi
+
+modsum="$(cat "$mod_dir/go.mod" "$mod_dir/go.sum" | sha256sum | cut -c1-16)"
+stamp_key="$version tags=$tags mod=$modsum"
+
+# --- build ----------------------------------------------------------------------------------
+if [ -x "$bin" ] && stamp_ok influxd "$stamp_key"; then
+  log "influxd: $bin already built ($stamp_key)"
+else
+  # cgo needs a C compiler; upstream's CONTRIBUTING lists clang, gcc is what cgo uses by default.
+  command -v gcc >/dev/null 2>&1 || die "influxd: gcc is required (cgo: sqlite, libflux link)"
+
+  pc_version="$(cd "$mod_dir" && go list -m -f '{{.Version}}' github.com/influxdata/pkg-config)"
+  pc_dir="$WS_CACHE/tools/pkg-config-$pc_version"
+  if [ ! -x "$pc_dir/pkg-config" ]; then
+    mkdir -p "$pc_dir"
+    run_logged influxd-pkg-config env GOBIN="$pc_dir" \
+      go install "github.com/influxdata/pkg-config@$pc_version"
+  fi
+
+  # Build information as upstream stamps it (main.version/commit/date), taken from the module
+  # proxy's record of the tag so the binary is reproducible.
+  info="$(cd "$mod_dir" && go mod download -json "$module@$version")"
+  commit="$(printf '%s' "$info" | sed -n 's/^[[:space:]]*"Hash": "\([0-9a-f]*\)".*/\1/p' | head -n 1 | cut -c1-10)"
+  date="$(printf '%s' "$info" | sed -n 's/^[[:space:]]*"Time": "\([^"]*\)".*/\1/p' | head -n 1)"
+  ldflags="-s -w -X main.version=$version -X main.commit=${commit:-unknown} -X main.date=${date:-unknown}"
+
+  build_influxd() {
+    set -euo pipefail
+    cd "$mod_dir"
+    echo "pkg-config: $pc_dir/pkg-config ($pc_version); cargo: $(cargo --version); go: $(go version)"
+    # pkg-config logs what it does (cargo invocation, libflux path) to this file.
+    PATH="$pc_dir:$PATH" PKG_CONFIG="$pc_dir/pkg-config" PKG_CONFIG_LOG="$WS_CACHE/logs/influxd-pkg-config.json" \
+      CGO_ENABLED=1 go build -v -tags "$tags" -ldflags "$ldflags" -o "$bin.tmp" "$module/cmd/influxd"
+    "$bin.tmp" version
+  }
+  build_start=$SECONDS
+  run_logged influxd-build build_influxd
+  mv -f "$bin.tmp" "$bin"
+  stamp_set influxd "$stamp_key"
+  printf '%s %ss\n' "$stamp_key" "$((SECONDS - build_start))" >"$WS_CACHE/logs/influxd-build-time.txt"
+  log "influxd: built $bin in $((SECONDS - build_start))s: $("$bin" version)"
+fi
+
+if [ "${WS_INFLUXD_SKIP_IMAGE:-0}" = 1 ]; then
+  log "influxd: done in $((SECONDS - start))s (image skipped)"
+  exit 0
+fi
+
+# --- image ----------------------------------------------------------------------------------
+source "$WS_INFRA_DIR/docker.sh"
+dk info >/dev/null 2>&1 || die "influxd: docker engine not reachable (run tests/infra/steps/docker-engine.sh)"
+dk_image_exists "$base_image" || die "influxd: base image $base_image missing (built by the base-image step)"
+
+# The label identifies the binary, the image sources and the base image it was built from.
+src_sum="$( (sha256sum "$bin" | cut -d' ' -f1; cd "$image_src" && find . -type f | LC_ALL=C sort | xargs sha256sum;
+            dk image inspect -f '{{.Id}}' "$base_image") | sha256sum | cut -c1-32)"
+label=org.walkstream.influxdb.source
+current="$(dk image inspect -f "{{ index .Config.Labels \"$label\" }}" "$image" 2>/dev/null || true)"
+if [ "$current" = "$src_sum" ]; then
+  log "influxd: image $image up to date ($label=$src_sum)"
+else
+  ctx="$(mktemp -d)"
+  trap 'rm -rf "$ctx"' EXIT
+  cp -a "$image_src/." "$ctx/"
+  cp "$bin" "$ctx/influxd"
+  run_logged influxd-image dk build --pull=false -t "$image" \
+    --build-arg "BASE_IMAGE=$base_image" --build-arg "INFLUXDB_VERSION=$INFLUXDB_VERSION" \
+    --label "$label=$src_sum" "$ctx"
+  log "influxd: image $image built ($(dk image inspect -f '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1e6}'))"
+fi
+log "influxd: done in $((SECONDS - start))s"
