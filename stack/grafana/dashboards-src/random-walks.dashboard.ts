@@ -6,6 +6,8 @@ import { FluxQueryBuilder, FROM_RANGE } from './flux-query';
 
 /** Walks beyond this many are left out of the per-walk panels, so 10 000 walks cannot freeze a browser. */
 const SHOWN_WALKS = 20;
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's own template syntax, resolved per series.
+const WALK_LABEL = '${__field.labels.walk}';
 const WALK_FILTER = `r._measurement == "random_walk" and r._field == "value" and r.walk < "w${String(SHOWN_WALKS).padStart(4, '0')}"`;
 
 export function randomWalksDashboard() {
@@ -31,7 +33,7 @@ export function randomWalksDashboard() {
   |> keep(columns: ["_time", "_value", "walk"])`,
           ),
         )
-        .displayName('${__field.labels.walk}')
+        .displayName(WALK_LABEL)
         .lineWidth(1)
         .showPoints(VisibilityMode.Never),
     )
@@ -48,7 +50,7 @@ export function randomWalksDashboard() {
   |> keep(columns: ["_time", "_value", "walk"])`,
           ),
         )
-        .displayName('${__field.labels.walk}')
+        .displayName(WALK_LABEL)
         .decimals(3),
     )
     .withPanel(
