@@ -10,8 +10,8 @@ import { createKafkaSink } from '../producer/src/kafka-sink';
 import { WalkLineEncoder } from '../producer/src/line-protocol';
 import { createProducer } from '../producer/src/producer';
 import type { RecordSink } from '../producer/src/record-sink';
-import { DEFAULT_PARAMS } from '../producer/src/walk-params';
 import { WalkModel } from '../producer/src/walk-model';
+import { DEFAULT_PARAMS } from '../producer/src/walk-params';
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -78,7 +78,9 @@ async function main(): Promise<void> {
   generateAndEncode(200_000); // warm-up for the JIT
   const runs = [1, 2, 3].map(() => generateAndEncode(2_000_000));
   const best = Math.max(...runs);
-  console.log(`generate+encode (one core, no Kafka): ${fmt(best)} points/s (runs: ${runs.map(fmt).join(', ')}; target ≥ 1,000,000)`);
+  console.log(
+    `generate+encode (one core, no Kafka): ${fmt(best)} points/s (runs: ${runs.map(fmt).join(', ')}; target ≥ 1,000,000)`,
+  );
 
   let acked = 0;
   const instant: RecordSink = {

@@ -14,6 +14,8 @@ export interface CliConfig {
   params: WalkParams;
   durationMs: number | undefined;
   connectTimeoutMs: number;
+  /** Touched every second while producing, for container healthchecks. */
+  healthFile: string | undefined;
   dryRun: boolean;
   help: boolean;
 }
@@ -42,6 +44,7 @@ const OTHER_FLAGS = [
   'min-insync-replicas',
   'duration',
   'connect-timeout',
+  'health-file',
 ] as const;
 
 export const HELP = `Usage: walkstream-producer [options]
@@ -67,6 +70,7 @@ ${(Object.keys(PARAM_FLAGS) as ParamName[])
   .join('\n')}
 Run:
   --duration <seconds>         stop after this long (default: run until Ctrl-C / SIGTERM)
+  --health-file <path>         touch this file every second while producing (container healthchecks)
   --dry-run                    print line protocol to stdout instead of sending to Kafka
   --help                       this text
 
@@ -161,6 +165,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
   return {
     brokers,
     connectTimeoutMs: connectTimeout * 1000,
+    healthFile: str('health-file'),
     topic,
     params,
     durationMs: duration === undefined ? undefined : duration * 1000,

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { writeFileSync } from 'node:fs';
 import { HELP, parseCli, UsageError } from './cli-args';
 import { WalkstreamError } from './errors';
 import { createKafkaSink } from './kafka-sink';
@@ -47,7 +48,10 @@ async function main(): Promise<number> {
     topic: config.topic,
     durationMs: config.durationMs,
   });
-  producer.on('metrics', (m) => process.stderr.write(`${progressLine(m)}\n`));
+  producer.on('metrics', (m) => {
+    process.stderr.write(`${progressLine(m)}\n`);
+    if (config.healthFile) writeFileSync(config.healthFile, `${Date.now()}\n`);
+  });
   producer.on('error', (e) => log('error', `${e.code}: ${e.message}`));
   const stopped = new Promise<number>((resolve) => {
     producer.on('state', (s) => {
