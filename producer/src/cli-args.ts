@@ -16,6 +16,8 @@ export interface CliConfig {
   connectTimeoutMs: number;
   /** Touched every second while producing, for container healthchecks. */
   healthFile: string | undefined;
+  /** Stop after this many ticks (walks × ticks points). */
+  maxTicks: number | undefined;
   dryRun: boolean;
   help: boolean;
 }
@@ -45,6 +47,7 @@ const OTHER_FLAGS = [
   'duration',
   'connect-timeout',
   'health-file',
+  'ticks',
 ] as const;
 
 export const HELP = `Usage: walkstream-producer [options]
@@ -70,6 +73,7 @@ ${(Object.keys(PARAM_FLAGS) as ParamName[])
   .join('\n')}
 Run:
   --duration <seconds>         stop after this long (default: run until Ctrl-C / SIGTERM)
+  --ticks <n>                  stop after this many ticks (walks × ticks points)
   --health-file <path>         touch this file every second while producing (container healthchecks)
   --dry-run                    print line protocol to stdout instead of sending to Kafka
   --help                       this text
@@ -166,6 +170,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     brokers,
     connectTimeoutMs: connectTimeout * 1000,
     healthFile: str('health-file'),
+    maxTicks: str('ticks') === undefined ? undefined : positiveInt('ticks', 1),
     topic,
     params,
     durationMs: duration === undefined ? undefined : duration * 1000,

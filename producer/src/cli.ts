@@ -47,6 +47,7 @@ async function main(): Promise<number> {
     params: config.params,
     topic: config.topic,
     durationMs: config.durationMs,
+    maxTicks: config.maxTicks,
   });
   producer.on('metrics', (m) => {
     process.stderr.write(`${progressLine(m)}\n`);

@@ -192,6 +192,17 @@ describe('createProducer', () => {
     expect(p.state).toBe('failed');
   });
 
+  it('stops by itself after maxTicks, having produced exactly walks × maxTicks points', async () => {
+    const { sink, records } = memorySink();
+    const p = createProducer({ sink, params: { walks: 7, rate: 1_000 }, maxTicks: 123, walkIdPrefix: 'run1-' });
+    const stopped = new Promise<void>((resolve) => p.on('state', (s) => s === 'stopped' && resolve()));
+    await p.start();
+    await stopped;
+    expect(records.length).toBe(7 * 123);
+    expect(records[0]?.key).toBe('run1-0000');
+    expectContiguousPerWalk(records, 7);
+  });
+
   it('stops by itself after durationMs', async () => {
     const { sink, records } = memorySink();
     const p = createProducer({ sink, params: { walks: 1, rate: 100 }, durationMs: 100 });

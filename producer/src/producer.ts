@@ -15,6 +15,10 @@ export interface ProducerOptions {
   params?: WalkParamsPatch;
   topic?: Partial<TopicSpec>;
   measurement?: string;
+  /** Prefix of the walk ids (`w` gives w0000, w0001, ...); tests use a unique one per run. */
+  walkIdPrefix?: string;
+  /** Stop after generating this many ticks (walks × maxTicks points): exact runs for tests. */
+  maxTicks?: number;
   clock?: Clock;
   /** Most points held between generation and acknowledgement (at least two ticks' worth). */
   maxQueuedPoints?: number;
@@ -82,7 +86,7 @@ export function createProducer(opts: ProducerOptions): WalkProducer {
 
   let params = mergeParams(DEFAULT_PARAMS, opts.params ?? {});
   const model = new WalkModel(params);
-  const encoder = new WalkLineEncoder(opts.measurement ?? 'random_walk');
+  const encoder = new WalkLineEncoder(opts.measurement ?? 'random_walk', opts.walkIdPrefix ?? 'w');
   const queue = new RecordQueue(queueCapacity(params));
   const latency = new LatencyWindow();
 
@@ -95,7 +99,7 @@ export function createProducer(opts: ProducerOptions): WalkProducer {
   let stopDeadline = Number.POSITIVE_INFINITY;
   let stopping: Promise<StopReport> | undefined;
 
-  const counters = { generated: 0, produced: 0, errors: 0, skipped: 0, lastProduced: 0, lastAt: 0 };
+  const counters = { generated: 0, produced: 0, errors: 0, skipped: 0, ticks: 0, lastProduced: 0, lastAt: 0 };
   let lastError: ProducerMetrics['lastError'] = null;
   let lastLatency: ProducerMetrics['sendLatencyMs'] = null;
   let lastRate = 0;
@@ -126,6 +130,7 @@ export function createProducer(opts: ProducerOptions): WalkProducer {
       chunk[walk] = { key: encoder.walkId(walk), value: encoder.line(walk, value, seq, ts) };
     });
     counters.generated += chunk.length;
+    counters.ticks++;
     queue.push(chunk);
   }
 
@@ -133,13 +138,15 @@ export function createProducer(opts: ProducerOptions): WalkProducer {
   function schedule(): void {
     timer = undefined;
     if (state !== 'running') return;
-    if (opts.durationMs !== undefined && clock.monoMs() - startedAt >= opts.durationMs) {
+    const durationOver = opts.durationMs !== undefined && clock.monoMs() - startedAt >= opts.durationMs;
+    if (durationOver || (opts.maxTicks !== undefined && counters.ticks >= opts.maxTicks)) {
       void stop();
       return;
     }
     let generatedNow = 0;
     while (nextTickAt <= clock.monoMs() && generatedNow < POINTS_PER_SLICE) {
       if (!queue.hasRoomFor(model.walkCount)) break;
+      if (opts.maxTicks !== undefined && counters.ticks >= opts.maxTicks) break;
       generateTick();
       generatedNow += model.walkCount;
       nextTickAt += 1000 / params.rate;
