@@ -1,0 +1,190 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { renderDashboards } from '../../stack/grafana/dashboards-src/generate';
+import { compose, repoDir, stackEnv } from './stack-env';
+
+const run = promisify(execFile);
+
+interface Service {
+  image?: string;
+  environment?: Record<string, string>;
+  ports?: { target: number; published: string; host_ip?: string }[];
+  healthcheck?: { test: string[] };
+  restart?: string;
+  mem_limit?: string | number;
+  depends_on?: Record<string, { condition: string }>;
+  volumes?: { type: string; source: string; target: string; read_only?: boolean }[];
+  profiles?: string[];
+}
+
+/** The model exactly as the real Compose implementation loads it, without the test override. */
+async function loadModel(...extra: string[]): Promise<{ services: Record<string, Service> }> {
+  const { stdout } = await run(stackEnv.docker, [
+    'compose',
+    '--project-directory',
+    `${repoDir}stack`,
+    '--env-file',
+    stackEnv.envFile,
+    '-f',
+    `${repoDir}stack/compose.yaml`,
+    '--profile',
+    'headless',
+    ...extra,
+    'config',
+    '--format',
+    'json',
+  ]);
+  return JSON.parse(stdout);
+}
+
+const kafkaServices = ['kafka-1', 'kafka-2', 'kafka-3'];
+
+describe('stack/compose.yaml, as loaded by the real Compose CLI', () => {
+  it('validates (config --quiet)', async () => {
+    await expect(
+      run(stackEnv.docker, [
+        'compose',
+        '--env-file',
+        stackEnv.envFile,
+        '-f',
+        `${repoDir}stack/compose.yaml`,
+        'config',
+        '--quiet',
+      ]),
+    ).resolves.toBeDefined();
+  });
+
+  it('refuses to start without stack/.env, saying what to run', async () => {
+    const err = await run(
+      stackEnv.docker,
+      ['compose', '--env-file', '/dev/null', '-f', `${repoDir}stack/compose.yaml`, 'config', '--quiet'],
+      {
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+      },
+    ).catch((e: { stderr: string }) => e);
+    expect((err as { stderr: string }).stderr).toContain('run stack/init-env.sh');
+  });
+
+  it('pins every image to an exact version', async () => {
+    const { services } = await loadModel();
+    for (const [name, s] of Object.entries(services)) {
+      expect(s.image, name).toMatch(/:[vV]?\d+\.\d+\.\d+$/);
+    }
+  });
+
+  it('gives every service a healthcheck, a restart policy and a memory limit, and binds ports to 127.0.0.1', async () => {
+    const { services } = await loadModel();
+    for (const [name, s] of Object.entries(services)) {
+      expect(s.healthcheck?.test?.length, `${name} healthcheck`).toBeGreaterThan(0);
+      expect(s.restart, `${name} restart`).toBe('unless-stopped');
+      expect(Number(s.mem_limit), `${name} mem_limit`).toBeGreaterThan(0);
+      for (const p of s.ports ?? []) expect(p.host_ip, `${name} port ${p.target}`).toBe('127.0.0.1');
+    }
+  });
+
+  it('wires the brokers consistently: node ids, quorum voters, listeners, cluster id', async () => {
+    const { services } = await loadModel();
+    const envOf = (n: string) => services[n]?.environment ?? {};
+    const voters = envOf('kafka-1').KAFKA_CONTROLLER_QUORUM_VOTERS;
+    const ids = new Set<string>();
+    for (const name of kafkaServices) {
+      const env = envOf(name);
+      ids.add(env.CLUSTER_ID as string);
+      expect(env.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe(voters);
+      const id = env.KAFKA_NODE_ID;
+      expect(voters).toContain(`${id}@${name}:9093`);
+      expect(env.KAFKA_LISTENERS).toContain('CONTROLLER://:9093');
+      expect(env.KAFKA_ADVERTISED_LISTENERS).toContain(`INTERNAL://${name}:19092`);
+      const external = /EXTERNAL:\/\/localhost:(\d+)/.exec(env.KAFKA_ADVERTISED_LISTENERS as string)?.[1];
+      expect(env.KAFKA_LISTENERS).toContain(`EXTERNAL://:${external}`);
+      expect(services[name]?.ports?.map((p) => [String(p.target), p.published])).toEqual([
+        [external, external],
+      ]);
+      expect(env.KAFKA_MIN_INSYNC_REPLICAS).toBe('2');
+      expect(env.KAFKA_DEFAULT_REPLICATION_FACTOR).toBe('3');
+      expect(env.KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR).toBe('3');
+      expect(env.KAFKA_UNCLEAN_LEADER_ELECTION_ENABLE).toBe('false');
+    }
+    expect(ids.size).toBe(1);
+    expect(voters?.split(',')).toHaveLength(3);
+    const internal = kafkaServices.map((n) => `${n}:19092`);
+    expect(envOf('kafka-ui').KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS?.split(',')).toEqual(internal);
+    expect(envOf('producer').WALKSTREAM_BROKERS?.split(',')).toEqual(internal);
+    const telegrafConf = readFileSync(`${repoDir}stack/telegraf/telegraf.conf`, 'utf8');
+    const brokers = /brokers = \[([^\]]*)\]/
+      .exec(telegrafConf)?.[1]
+      ?.match(/"([^"]+)"/g)
+      ?.map((b) => b.slice(1, -1));
+    expect(brokers).toEqual(internal);
+  });
+
+  it('shares one InfluxDB token, org and bucket between InfluxDB, Telegraf and Grafana', async () => {
+    const { services } = await loadModel();
+    const influx = services.influxdb?.environment ?? {};
+    for (const consumer of ['telegraf', 'grafana']) {
+      const env = services[consumer]?.environment ?? {};
+      expect(env.INFLUX_TOKEN, consumer).toBe(influx.DOCKER_INFLUXDB_INIT_ADMIN_TOKEN);
+      expect(env.INFLUX_ORG, consumer).toBe(influx.DOCKER_INFLUXDB_INIT_ORG);
+      expect(env.INFLUX_BUCKET, consumer).toBe(influx.DOCKER_INFLUXDB_INIT_BUCKET);
+    }
+    expect(influx.DOCKER_INFLUXDB_INIT_ADMIN_TOKEN?.length).toBeGreaterThanOrEqual(32);
+    expect(services.telegraf?.environment?.INFLUX_URL).toBe('http://influxdb:8086');
+    expect(services.influxdb?.ports?.[0]?.target).toBe(8086);
+    for (const dep of [...kafkaServices, 'influxdb']) {
+      expect(services.telegraf?.depends_on?.[dep]?.condition).toBe('service_healthy');
+    }
+  });
+
+  it('provisions Grafana with a datasource that points at the influxdb service and that every panel uses', async () => {
+    const ds = parseYaml(
+      readFileSync(`${repoDir}stack/grafana/provisioning/datasources/influxdb.yaml`, 'utf8'),
+    );
+    const source = ds.datasources[0];
+    expect(source.url).toBe('http://influxdb:8086');
+    expect(source.jsonData.version).toBe('Flux');
+    const providers = parseYaml(
+      readFileSync(`${repoDir}stack/grafana/provisioning/dashboards/walkstream.yaml`, 'utf8'),
+    );
+    const { services } = await loadModel();
+    const mounts = services.grafana?.volumes ?? [];
+    expect(mounts.find((m) => m.target === providers.providers[0].options.path)?.source).toMatch(
+      /grafana\/dashboards$/,
+    );
+    const rendered = renderDashboards();
+    expect(Object.keys(rendered).sort()).toEqual(['pipeline-health.json', 'random-walks.json']);
+    for (const json of Object.values(rendered)) {
+      const d = JSON.parse(json) as { panels: { targets?: { datasource: { uid: string } }[] }[] };
+      for (const p of d.panels) for (const t of p.targets ?? []) expect(t.datasource.uid).toBe(source.uid);
+    }
+  });
+});
+
+describe('the running stack', () => {
+  it('runs telegraf.conf in the real Telegraf with every plugin loaded', async () => {
+    const logs = await compose('logs', '--no-color', 'telegraf');
+    expect(logs).toMatch(
+      /Loaded inputs: .*internal.*kafka_consumer|Loaded inputs: .*kafka_consumer.*internal/,
+    );
+    expect(logs).toMatch(/Loaded outputs: .*health.*influxdb_v2|Loaded outputs: .*influxdb_v2.*health/);
+  });
+
+  it('reports every service of the local stack healthy', async () => {
+    const ps = (await compose('ps', '--format', 'json'))
+      .trim()
+      .split('\n')
+      .flatMap(
+        (l) => JSON.parse(l) as { Service: string; Health: string } | { Service: string; Health: string }[],
+      );
+    const health = Object.fromEntries(ps.map((c) => [c.Service, c.Health]));
+    expect(health).toEqual({
+      'kafka-1': 'healthy',
+      'kafka-2': 'healthy',
+      'kafka-3': 'healthy',
+      influxdb: 'healthy',
+      telegraf: 'healthy',
+    });
+  });
+});

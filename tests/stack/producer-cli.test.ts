@@ -1,0 +1,120 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kafka, repoDir, runId, stackEnv, waitUntil } from './stack-env';
+
+const CLI = `${repoDir}producer/src/cli.ts`;
+
+function startCli(args: string[]): {
+  child: ChildProcess;
+  done: Promise<{ code: number | null; stderr: string }>;
+} {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', CLI, '--brokers', stackEnv.brokers.join(','), ...args],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  const done = new Promise<{ code: number | null; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stderr })),
+  );
+  return { child, done };
+}
+
+/** Reads a whole topic from the beginning: key and seq of every record, in partition order. */
+async function readTopic(topic: string, expected: number): Promise<{ key: string; seq: number }[]> {
+  const consumer = kafka().consumer({ groupId: `verify-${topic}` });
+  const out: { key: string; seq: number }[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        out.push({
+          key: message.key?.toString() ?? '',
+          seq: Number(/seq=(\d+)i/.exec(message.value?.toString() ?? '')?.[1]),
+        });
+      },
+    });
+    await waitUntil(
+      `${expected} records read from ${topic}`,
+      async () => out.length,
+      (n) => n >= expected,
+      60_000,
+      200,
+    );
+    // Anything beyond `expected` would be a duplicate: give it a moment to show up.
+    const admin = kafka().admin();
+    await admin.connect();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    await admin.disconnect();
+    const total = offsets.reduce((a, p) => a + Number(p.high) - Number(p.low), 0);
+    expect(total).toBe(expected);
+  } finally {
+    await consumer.disconnect();
+  }
+  return out;
+}
+
+function expectInOrderOnce(records: { key: string; seq: number }[], walks: number, perWalk: number): void {
+  const byWalk = new Map<string, number[]>();
+  for (const r of records) byWalk.set(r.key, [...(byWalk.get(r.key) ?? []), r.seq]);
+  expect(byWalk.size).toBe(walks);
+  for (const seqs of byWalk.values()) expect(seqs).toEqual(Array.from({ length: perWalk }, (_, i) => i));
+}
+
+const admin = kafka().admin();
+const topics: string[] = [];
+beforeAll(() => admin.connect());
+afterAll(async () => {
+  await admin.deleteTopics({ topics }).catch(() => {});
+  await admin.disconnect();
+});
+
+describe('the producer CLI against the real brokers', () => {
+  it('puts every point on the topic, in order per walk, none twice', async () => {
+    const topic = `cli-${runId}`;
+    topics.push(topic);
+    const { done } = startCli(['--topic', topic, '--walks', '5', '--rate', '500', '--ticks', '400']);
+    const { code, stderr } = await done;
+    expect(code, stderr).toBe(0);
+    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+    expect(meta.topics[0]?.partitions).toHaveLength(6);
+    expect(meta.topics[0]?.partitions[0]?.replicas).toHaveLength(3);
+    expectInOrderOnce(await readTopic(topic, 2_000), 5, 400);
+  });
+
+  it('flushes everything it generated on SIGTERM and exits 0', async () => {
+    const topic = `cli-term-${runId}`;
+    topics.push(topic);
+    const { child, done } = startCli(['--topic', topic, '--walks', '4', '--rate', '200']);
+    let progress = '';
+    child.stderr?.on('data', (d) => {
+      progress += d;
+    });
+    await waitUntil(
+      'a progress line',
+      async () => progress,
+      (p) => /produced [1-9]/.test(p),
+      60_000,
+      100,
+    );
+    child.kill('SIGTERM');
+    const { code, stderr } = await done;
+    expect(code, stderr).toBe(0);
+    const lastLine =
+      stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.includes('produced'))
+        .at(-1) ?? '';
+    const produced = Number(/produced ([\d,]+)/.exec(lastLine)?.[1]?.replace(/,/g, ''));
+    expect(lastLine).toContain('queued 0');
+    expect(produced % 4).toBe(0);
+    expectInOrderOnce(await readTopic(topic, produced), 4, produced / 4);
+  });
+});

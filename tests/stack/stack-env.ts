@@ -1,0 +1,100 @@
+/**
+ * What the stack suite knows about the stack that tests/stack/run-stack-suite.sh brought up:
+ * addresses and secrets from the environment it exports, plus small helpers to reach the services.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { InfluxDB } from '@influxdata/influxdb-client';
+import { Kafka, logLevel } from 'kafkajs';
+
+const run = promisify(execFile);
+
+function required(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run the stack suite through tests/stack/run-stack-suite.sh`);
+  return v;
+}
+
+export const stackEnv = {
+  brokers: required('KAFKA_BROKERS').split(','),
+  influxUrl: required('INFLUX_URL'),
+  influxToken: required('INFLUX_TOKEN'),
+  influxOrg: required('INFLUX_ORG'),
+  influxBucket: required('INFLUX_BUCKET'),
+  project: required('WALKSTREAM_TEST_PROJECT'),
+  envFile: required('WALKSTREAM_TEST_ENV_FILE'),
+  docker: process.env.WS_DOCKER || 'docker',
+};
+
+export const repoDir = new URL('../../', import.meta.url).pathname;
+
+/** `docker compose` on the test project, with the same files and env file the suite script used. */
+export async function compose(...args: string[]): Promise<string> {
+  const { stdout } = await run(
+    stackEnv.docker,
+    [
+      'compose',
+      '-p',
+      stackEnv.project,
+      '--project-directory',
+      `${repoDir}stack`,
+      '--env-file',
+      stackEnv.envFile,
+      '-f',
+      `${repoDir}stack/compose.yaml`,
+      '-f',
+      `${repoDir}tests/stack/compose.local.yaml`,
+      ...args,
+    ],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  return stdout;
+}
+
+export function kafka(clientId = 'walkstream-stack-test'): Kafka {
+  return new Kafka({ clientId, brokers: stackEnv.brokers, logLevel: logLevel.NOTHING });
+}
+
+export function influxQueryApi() {
+  return new InfluxDB({ url: stackEnv.influxUrl, token: stackEnv.influxToken, timeout: 60_000 }).getQueryApi(
+    stackEnv.influxOrg,
+  );
+}
+
+/** Runs a Flux query and returns its rows as plain objects. */
+export async function flux<T = Record<string, unknown>>(query: string): Promise<T[]> {
+  return (await influxQueryApi().collectRows(query)) as T[];
+}
+
+/**
+ * Polls `probe` until it returns a value `done` accepts, or fails after `timeoutMs` with the last
+ * value seen: a readiness probe, not a sleep.
+ */
+export async function waitUntil<T>(
+  what: string,
+  probe: () => Promise<T>,
+  done: (v: T) => boolean,
+  timeoutMs: number,
+  intervalMs = 500,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      last = await probe();
+      if (done(last)) return last;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `${what}: not reached within ${timeoutMs / 1000} s; last value ${JSON.stringify(last)}` +
+          (lastError ? `, last error ${(lastError as Error).message}` : ''),
+      );
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export const runId = `t${Date.now().toString(36)}`;
