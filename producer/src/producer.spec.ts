@@ -194,7 +194,12 @@ describe('createProducer', () => {
 
   it('stops by itself after maxTicks, having produced exactly walks × maxTicks points', async () => {
     const { sink, records } = memorySink();
-    const p = createProducer({ sink, params: { walks: 7, rate: 1_000 }, maxTicks: 123, walkIdPrefix: 'run1-' });
+    const p = createProducer({
+      sink,
+      params: { walks: 7, rate: 1_000 },
+      maxTicks: 123,
+      walkIdPrefix: 'run1-',
+    });
     const stopped = new Promise<void>((resolve) => p.on('state', (s) => s === 'stopped' && resolve()));
     await p.start();
     await stopped;

@@ -75,6 +75,26 @@ describe('stack/compose.yaml, as loaded by the real Compose CLI', () => {
     }
   });
 
+  it('pins the same versions the local test images are built at (tests/infra/versions.env)', async () => {
+    const versions = Object.fromEntries(
+      readFileSync(`${repoDir}tests/infra/versions.env`, 'utf8')
+        .split('\n')
+        .filter((l) => /^[A-Z_]+=/.test(l))
+        .map((l) => l.split('=') as [string, string]),
+    );
+    const { services } = await loadModel();
+    const local = (await loadModel('-f', `${repoDir}tests/stack/compose.local.yaml`)).services;
+    const pairs: [string, string, string][] = [
+      ['kafka-1', 'apache/kafka', versions.KAFKA_VERSION as string],
+      ['telegraf', 'telegraf', versions.TELEGRAF_VERSION as string],
+      ['influxdb', 'influxdb', versions.INFLUXDB_VERSION as string],
+    ];
+    for (const [service, image, version] of pairs) {
+      expect(services[service]?.image).toBe(`${image}:${version}`);
+      expect(local[service]?.image).toBe(`walkstream-local/${image.split('/').at(-1)}:${version}`);
+    }
+  });
+
   it('gives every service a healthcheck, a restart policy and a memory limit, and binds ports to 127.0.0.1', async () => {
     const { services } = await loadModel();
     for (const [name, s] of Object.entries(services)) {
