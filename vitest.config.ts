@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // Unit tests sit beside the code (*.spec.ts) and need nothing running. Integration suites under
-// tests/ need the real stack, which tests/run-stack-suite.sh brings up around them.
+// tests/ need the real stack, which tests/stack/with-stack.sh brings up around them (npm run test:stack).
 export default defineConfig({
   test: {
     projects: [

@@ -32,5 +32,5 @@ if [ "${WALKSTREAM_SKIP_STACK:-0}" = "1" ]; then
 fi
 
 step "stack suite"
-bash tests/stack/run-stack-suite.sh
+bash tests/stack/with-stack.sh npx vitest run --project stack
 step "all suites passed"

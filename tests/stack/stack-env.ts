@@ -1,5 +1,5 @@
 /**
- * What the stack suite knows about the stack that tests/stack/run-stack-suite.sh brought up:
+ * What the stack suite knows about the stack that tests/stack/with-stack.sh brought up:
  * addresses and secrets from the environment it exports, plus small helpers to reach the services.
  */
 import { execFile } from 'node:child_process';
@@ -11,7 +11,7 @@ const run = promisify(execFile);
 
 function required(name: string): string {
   const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run the stack suite through tests/stack/run-stack-suite.sh`);
+  if (!v) throw new Error(`${name} is not set: run the stack suite with npm run test:stack`);
   return v;
 }
 

@@ -67,10 +67,19 @@ else
   date="$(printf '%s' "$info" | sed -n 's/^[[:space:]]*"Time": "\([^"]*\)".*/\1/p' | head -n 1)"
   ldflags="-s -w -X main.version=$version -X main.commit=${commit:-unknown} -X main.date=${date:-unknown}"
 
+  # flux pins its Rust toolchain (libflux/../rust-toolchain.toml: channel 1.83 plus cross targets);
+  # rustup would try to use that toolchain, which is not installed here. Build libflux with the
+  # toolchain that is active outside the flux sources instead (override: WS_RUST_TOOLCHAIN).
+  rust_toolchain="${WS_RUST_TOOLCHAIN:-}"
+  if [ -z "$rust_toolchain" ] && command -v rustup >/dev/null 2>&1; then
+    rust_toolchain="$(cd / && rustup show active-toolchain | cut -d' ' -f1)"
+  fi
+
   build_influxd() {
     set -euo pipefail
     cd "$mod_dir"
-    echo "pkg-config: $pc_dir/pkg-config ($pc_version); cargo: $(cargo --version); go: $(go version)"
+    if [ -n "$rust_toolchain" ]; then export RUSTUP_TOOLCHAIN="$rust_toolchain"; fi
+    echo "pkg-config: $pc_dir/pkg-config ($pc_version); $(cargo --version); $(rustc --version); $(go version)"
     # pkg-config logs what it does (cargo invocation, libflux path) to this file.
     PATH="$pc_dir:$PATH" PKG_CONFIG="$pc_dir/pkg-config" PKG_CONFIG_LOG="$WS_CACHE/logs/influxd-pkg-config.json" \
       CGO_ENABLED=1 go build -v -tags "$tags" -ldflags "$ldflags" -o "$bin.tmp" "$module/cmd/influxd"

@@ -110,7 +110,7 @@ EOF
   out="$(dk run --rm -v "$conf_dir/telegraf.conf:/etc/telegraf/telegraf.conf:ro" "$image" \
     telegraf --config /etc/telegraf/telegraf.conf --test --input-filter internal 2>&1)" \
     || die "telegraf --test failed: $out"
-  echo "$out" | grep -q '^internal_agent' || die "telegraf --test printed no internal_agent metric: $out"
+  echo "$out" | grep -q '^> internal_agent' || die "telegraf --test printed no internal_agent metric: $out"
   # The image's default config (generated sample) must load too.
   dk run --rm "$image" telegraf config check >/dev/null 2>&1 || die "default /etc/telegraf/telegraf.conf does not load"
   rm -rf "$conf_dir"; trap - EXIT

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Brings the real stack/ Compose project up on locally built images, runs the stack suite
-# (tests/stack/*.test.ts) against it, and tears everything down (containers, network, volumes)
-# whatever happens: test failure, error or Ctrl-C.
-#   bash tests/stack/run-stack-suite.sh [vitest args...]
+# Brings the real stack/ Compose project up on locally built images, runs a command against it
+# with the stack's addresses and secrets in its environment, and tears everything down
+# (containers, network, volumes) whatever happens: failure, error or Ctrl-C.
+#   bash tests/stack/with-stack.sh npx vitest run --project stack     (the stack suite)
+#   bash tests/stack/with-stack.sh npx tsx bench/e2e-latency.ts         (npm run bench:e2e)
 # WALKSTREAM_KEEP_STACK=1 leaves the stack running afterwards, for debugging.
 source "$(dirname "$0")/../infra/lib.sh"
 
@@ -33,7 +34,7 @@ teardown() {
   local rc=$?
   trap - EXIT INT TERM
   if [ "$rc" -ne 0 ]; then
-    log "stack suite failed (exit $rc): last logs of every service"
+    log "failed (exit $rc): last logs of every service"
     compose ps -a >&2 || true
     compose logs --no-color --tail 60 >&2 || true
   fi
@@ -70,4 +71,5 @@ export INFLUX_URL="http://127.0.0.1:$INFLUXDB_PORT"
 export INFLUX_TOKEN="$INFLUXDB_ADMIN_TOKEN" INFLUX_ORG="$INFLUXDB_ORG" INFLUX_BUCKET="$INFLUXDB_BUCKET"
 
 cd "$WS_REPO_DIR"
-npx vitest run --project stack "$@"
+[ "$#" -gt 0 ] || die "usage: with-stack.sh COMMAND [ARGS...]"
+"$@"
