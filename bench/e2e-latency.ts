@@ -60,10 +60,10 @@ from(bucket: "${bucket}")
   |> range(start: time(v: ${lastSeenNs + 1n}))
   |> filter(fn: (r) => r._measurement == "random_walk" and r._field == "seq" and strings.hasPrefix(v: r.walk, prefix: "${prefix}"))
   |> group()
-  |> map(fn: (r) => ({_value: int(v: r._time)}))`);
+  |> map(fn: (r) => ({_value: string(v: int(v: r._time))}))`);
     const seenAtMs = Date.now();
     queryMs.push(seenAtMs - t0);
-    for (const row of rows as unknown as { _value: number | string }[]) {
+    for (const row of rows as unknown as { _value: string }[]) {
       const ns = BigInt(row._value);
       if (ns > lastSeenNs) lastSeenNs = ns;
       latenciesMs.push(seenAtMs - Number(ns / 1_000_000n));
