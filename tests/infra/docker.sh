@@ -33,3 +33,14 @@ ensure_probe_image() {
   fi
   echo "$img"
 }
+
+# dk_image_id NAME: the image id of NAME, or nothing.
+dk_image_id() { dk image inspect --format '{{.Id}}' "$1" 2>/dev/null || true; }
+# dk_drop_replaced OLD_ID NAME: after NAME was rebuilt, remove its previous image OLD_ID when it
+# is no longer tagged (ignored when a container still uses it).
+dk_drop_replaced() {
+  local old="$1" name="$2"
+  [ -n "$old" ] && [ "$old" != "$(dk_image_id "$name")" ] || return 0
+  [ -z "$(dk image inspect --format '{{join .RepoTags ","}}' "$old" 2>/dev/null)" ] || return 0
+  dk rmi "$old" >/dev/null 2>&1 || true
+}

@@ -6,8 +6,9 @@
 #   kafka          walkstream-local/kafka:$KAFKA_VERSION
 #   telegraf       walkstream-local/telegraf:$TELEGRAF_VERSION
 #   influxd        walkstream-local/influxdb (steps/influxd.sh, when present)
-# Everything is cached under $WS_CACHE (~/.cache/walkstream): a cold run takes ~15 minutes on
-# 2 cores, a warm run a few seconds. Run a subset with: provision.sh STEP...
+# Everything is cached under $WS_CACHE (~/.cache/walkstream): a cold run of the first five steps
+# takes ~12-15 minutes on 2 cores (mostly Go builds), a warm run a few seconds.
+# Run a subset with: provision.sh STEP...
 source "$(dirname "$0")/lib.sh"
 
 steps=("$@")

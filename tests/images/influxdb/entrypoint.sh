@@ -25,8 +25,8 @@
 #   `set_init_resource_ids`), plus INFLUX_HOST / INFLUX_TOKEN / INFLUX_ORG for scripts (the
 #   official scripts get them through the influx CLI config). Executable *.sh scripts in
 #   /docker-entrypoint-initdb.d run via run-parts (official `run_user_scripts`). The temporary
-#   server is then stopped with SIGTERM. On any failure the bolt and engine files are removed so
-#   that the next start retries the setup (official `cleanup_influxd`).
+#   server is then stopped (SIGINT, see init_influxd). On any failure the bolt and engine files
+#   are removed so that the next start retries the setup (official `cleanup_influxd`).
 # - CLI config (official: `influx setup --name default` writes $INFLUX_CONFIGS_PATH): written as
 #   the same TOML with the final URL, so tools reading /etc/influxdb2/influx-configs find the token.
 # - Privilege drop (official: `exec gosu influxdb "$BASH_SOURCE" "$@"`), then `exec influxd "$@"`.
@@ -110,7 +110,7 @@ file_env() {
   if [ -n "${!file_var:-}" ]; then
     if [ -e "${!file_var}" ]; then
       printf -v "${var}" '%s' "$(cat "${!file_var}")"
-      export "${var}"
+      export "${var?}"
     else
       echo "${file_var} defined, but file not existing, skipping."
     fi
@@ -282,7 +282,9 @@ init_influxd() {
   run_user_scripts
 
   log info "initialization complete, shutting down background influxd"
-  kill -TERM "${INIT_PID}"
+  # SIGINT, not the official SIGTERM: influxd 2.x only handles SIGINT (kit/signals: os.Interrupt,
+  # os.Kill) and dies at once with exit code 2 on SIGTERM; SIGINT closes bolt/engine cleanly.
+  kill -INT "${INIT_PID}"
   wait "${INIT_PID}" || true
   INIT_PID=
   trap - EXIT INT TERM

@@ -48,8 +48,8 @@ Dir::Cache::pkgcache "";
 Dir::Cache::srcpkgcache "";
 EOF
     echo 'Acquire::Languages "none";' > "$root/etc/apt/apt.conf.d/docker-no-languages"
-    rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/archives/*.deb "$root"/var/log/*.log \
-           "$root"/dev/* "$root"/proc/* "$root"/sys/* "$root"/tmp/* "$root"/run/*
+    rm -rf "${root:?}"/var/lib/apt/lists/* "${root:?}"/var/cache/apt/archives/*.deb "${root:?}"/var/log/*.log \
+           "${root:?}"/dev/* "${root:?}"/proc/* "${root:?}"/sys/* "${root:?}"/tmp/* "${root:?}"/run/*
     tar --numeric-owner --xattrs -C "$root" -cf "$rootfs_tar.tmp" .
     rm -rf "$root"
     mv "$rootfs_tar.tmp" "$rootfs_tar"
@@ -77,6 +77,7 @@ node_img="walkstream-local/node:20"
 [ "$node_major" = 20 ] || log "base-image: WARNING host node is $node_ver, image is still tagged $node_img"
 node_key="$node_ver $(sha256sum "$node_bin" | cut -c1-16) $(sha256sum "$WS_REPO_DIR/tests/images/node/Dockerfile" | cut -c1-16) $(dk image inspect --format '{{.Id}}' "$debian_img")"
 if [ "$(dk image inspect --format '{{index .Config.Labels "walkstream.key"}}' "$node_img" 2>/dev/null || true)" != "$node_key" ]; then
+  old_id="$(dk_image_id "$node_img")"
   ctx="$(mktemp -d)"
   trap 'rm -rf "$ctx"' EXIT
   cp "$WS_REPO_DIR/tests/images/node/Dockerfile" "$ctx/"
@@ -89,6 +90,7 @@ if [ "$(dk image inspect --format '{{index .Config.Labels "walkstream.key"}}' "$
   run_logged build-node-image dk build --label "walkstream.key=$node_key" \
     --build-arg "BASE=$debian_img" -t "$node_img" "$ctx"
   rm -rf "$ctx"; trap - EXIT
+  dk_drop_replaced "$old_id" "$node_img"
   got="$(dk run --rm "$node_img" node -e 'process.stdout.write(process.version)')"
   [ "$got" = "$node_ver" ] || die "$node_img runs node '$got', expected $node_ver"
   log "base-image: built $node_img (node $got, npm $(dk run --rm "$node_img" npm --version 2>/dev/null || echo none))"

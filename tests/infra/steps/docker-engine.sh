@@ -29,18 +29,37 @@ fi
 mkdir -p "$WS_CACHE/logs" "$WS_CACHE/run"
 pidfile="$WS_CACHE/run/dockerd.pid"
 started_now=0
-if ! dk info >/dev/null 2>&1; then
-  # A dockerd killed without cleanup leaves pidfiles behind; dockerd refuses to start when the
-  # pid in its pidfile belongs to a live process, so drop stale ones.
-  for pf in "$pidfile" /var/run/docker.pid; do
-    if [ -f "$pf" ]; then
-      p="$(cat "$pf" 2>/dev/null || true)"
-      if [ -n "$p" ] && [ -d "/proc/$p" ] && grep -q dockerd "/proc/$p/comm" 2>/dev/null; then
-        die "dockerd (pid $p) is running but 'docker info' fails; see $WS_CACHE/logs/dockerd.log"
-      fi
-      rm -f "$pf"
-    fi
+wait_ready() {  # wait_ready PID: poll `docker info` for up to 60 s while PID lives
+  local _
+  for _ in $(seq 1 60); do
+    dk info >/dev/null 2>&1 && return 0
+    kill -0 "$1" 2>/dev/null || return 1
+    sleep 1
   done
+  return 1
+}
+live_dockerd() {  # pid of a live (non-zombie) dockerd, if any
+  local p
+  for p in $(pgrep -x dockerd || true); do
+    [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" != Z ] && { echo "$p"; return 0; }
+  done
+  return 0
+}
+if ! dk info >/dev/null 2>&1; then
+  running="$(live_dockerd)"
+  if [ -n "$running" ]; then
+    # Started by someone else (or a concurrent run) and still initialising: wait for it.
+    log "docker-engine: dockerd (pid $running) is running but not answering yet; waiting"
+    if ! wait_ready "$running" && [ -n "$(live_dockerd)" ]; then
+      tail -n 30 "$WS_CACHE/logs/dockerd.log" >&2 || true
+      die "dockerd (pid $running) runs but 'docker info' fails after 60s"
+    fi
+  fi
+fi
+if ! dk info >/dev/null 2>&1; then
+  # A dockerd killed without cleanup leaves its pidfile behind; dockerd refuses to start when
+  # that pid belongs to a live process (pids get reused), so drop stale pidfiles.
+  rm -f "$pidfile" /var/run/docker.pid
   log "docker-engine: starting dockerd ${WS_DOCKERD_FLAGS:-}"
   # setsid: dockerd must outlive this script and not get the terminal's signals.
   # shellcheck disable=SC2086
@@ -48,24 +67,18 @@ if ! dk info >/dev/null 2>&1; then
     >>"$WS_CACHE/logs/dockerd.log" 2>&1 </dev/null &
   dpid=$!
   started_now=1
-  ready=0
-  for _ in $(seq 1 60); do
-    if dk info >/dev/null 2>&1; then ready=1; break; fi
-    kill -0 "$dpid" 2>/dev/null || break
-    sleep 1
-  done
-  if [ "$ready" != 1 ]; then
+  if ! wait_ready "$dpid"; then
     tail -n 30 "$WS_CACHE/logs/dockerd.log" >&2
     die "dockerd did not become ready within 60s (log: $WS_CACHE/logs/dockerd.log)"
   fi
-  log "docker-engine: dockerd ready (pid $(cat "$pidfile" 2>/dev/null || echo "$dpid"))"
+  log "docker-engine: dockerd ready (pid $dpid)"
 fi
 server_version="$(dk version --format '{{.Server.Version}}')"
 log "docker-engine: engine $server_version, CLI $WS_DOCKER ($(dk version --format '{{.Client.Version}}'))"
 
 # --- probe: DNS on a user-defined network + a port published on 127.0.0.1 -------------------
 # Done once per dockerd instance (keyed on the daemon's pid and start time).
-dpid_now="$(cat "$pidfile" 2>/dev/null || cat /var/run/docker.pid 2>/dev/null || echo unknown)"
+dpid_now="$(live_dockerd)"; dpid_now="${dpid_now:-unknown}"
 probe_key="$dpid_now-$(stat -c %Y "/proc/$dpid_now" 2>/dev/null || echo 0)-$server_version"
 if [ "$started_now" = 1 ] || ! stamp_ok docker-engine-probe "$probe_key"; then
   probe_img="$(ensure_probe_image)"

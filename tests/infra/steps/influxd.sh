@@ -13,8 +13,8 @@
 #   PATH and in PKG_CONFIG. Cargo fetches crates from crates.io (Cargo.lock of flux is used).
 # - Tags: sqlite_foreign_keys,sqlite_json (upstream COMMON_TAGS). Not `assets` (the UI would have
 #   to be downloaded; the API is all tests need) and not `static_build` (needs the Rust musl
-#   target and a musl C toolchain): the binary links libflux and sqlite statically and only the
-#   glibc libraries (libc, libm, libdl/libpthread) dynamically, which the Debian image provides.
+#   target and a musl C toolchain): the binary links libflux and sqlite statically and only
+#   libc.so.6 and libgcc_s.so.1 dynamically, both part of every Debian bookworm system.
 #
 # Idempotent: the binary is reused when its stamp matches (version + tags + wrapper go.mod/go.sum);
 # the image is rebuilt only when its label does not match the binary and the image sources.
@@ -64,7 +64,8 @@ else
   # proxy's record of the tag so the binary is reproducible.
   info="$(cd "$mod_dir" && go mod download -json "$module@$version")"
   commit="$(printf '%s' "$info" | sed -n 's/^[[:space:]]*"Hash": "\([0-9a-f]*\)".*/\1/p' | head -n 1 | cut -c1-10)"
-  date="$(printf '%s' "$info" | sed -n 's/^[[:space:]]*"Time": "\([^"]*\)".*/\1/p' | head -n 1)"
+  info_file="$(printf '%s' "$info" | sed -n 's/^[[:space:]]*"Info": "\([^"]*\)".*/\1/p' | head -n 1)"
+  date="$(sed -n 's/.*"Time":"\([^"]*\)".*/\1/p' "$info_file" 2>/dev/null || true)"
   ldflags="-s -w -X main.version=$version -X main.commit=${commit:-unknown} -X main.date=${date:-unknown}"
 
   # flux pins its Rust toolchain (libflux/../rust-toolchain.toml: channel 1.83 plus cross targets);
@@ -89,7 +90,7 @@ else
   run_logged influxd-build build_influxd
   mv -f "$bin.tmp" "$bin"
   stamp_set influxd "$stamp_key"
-  printf '%s %ss\n' "$stamp_key" "$((SECONDS - build_start))" >"$WS_CACHE/logs/influxd-build-time.txt"
+  printf '%s %ss\n' "$stamp_key" "$((SECONDS - build_start))" >>"$WS_CACHE/logs/influxd-build-time.txt"
   log "influxd: built $bin in $((SECONDS - build_start))s: $("$bin" version)"
 fi
 
@@ -104,7 +105,9 @@ dk info >/dev/null 2>&1 || die "influxd: docker engine not reachable (run tests/
 dk_image_exists "$base_image" || die "influxd: base image $base_image missing (built by the base-image step)"
 
 # The label identifies the binary, the image sources and the base image it was built from.
-src_sum="$( (sha256sum "$bin" | cut -d' ' -f1; cd "$image_src" && find . -type f | LC_ALL=C sort | xargs sha256sum;
+# Only the files the Dockerfile uses are in the build context (smoke-test.sh is not).
+image_files=(Dockerfile entrypoint.sh default-config.yml)
+src_sum="$( (sha256sum "$bin" | cut -d' ' -f1; cd "$image_src" && sha256sum "${image_files[@]}";
             dk image inspect -f '{{.Id}}' "$base_image") | sha256sum | cut -c1-32)"
 label=org.walkstream.influxdb.source
 current="$(dk image inspect -f "{{ index .Config.Labels \"$label\" }}" "$image" 2>/dev/null || true)"
@@ -113,8 +116,8 @@ if [ "$current" = "$src_sum" ]; then
 else
   ctx="$(mktemp -d)"
   trap 'rm -rf "$ctx"' EXIT
-  cp -a "$image_src/." "$ctx/"
-  cp "$bin" "$ctx/influxd"
+  (cd "$image_src" && cp -a "${image_files[@]}" "$ctx/")
+  install -m 755 "$bin" "$ctx/influxd"
   run_logged influxd-image dk build --pull=false -t "$image" \
     --build-arg "BASE_IMAGE=$base_image" --build-arg "INFLUXDB_VERSION=$INFLUXDB_VERSION" \
     --label "$label=$src_sum" "$ctx"

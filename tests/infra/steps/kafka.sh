@@ -39,6 +39,7 @@ log "kafka: $(ls "$libs" | wc -l) jars in $libs"
 dk_image_exists "$base_image" || die "$base_image missing: run steps/base-image.sh first"
 image_key="$libs_key $( (cd "$img_dir" && find . -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16) $(dk image inspect --format '{{.Id}}' "$base_image")"
 if [ "$(dk image inspect --format '{{index .Config.Labels "walkstream.key"}}' "$image" 2>/dev/null || true)" != "$image_key" ]; then
+  old_id="$(dk_image_id "$image")"
   ctx="$(mktemp -d)"
   trap 'rm -rf "$ctx"' EXIT
   cp -a "$img_dir/." "$ctx/"
@@ -46,6 +47,7 @@ if [ "$(dk image inspect --format '{{index .Config.Labels "walkstream.key"}}' "$
   run_logged "build-kafka-image-$KAFKA_VERSION" dk build --label "walkstream.key=$image_key" \
     --build-arg "BASE=$base_image" --build-arg "KAFKA_VERSION=$KAFKA_VERSION" -t "$image" "$ctx"
   rm -rf "$ctx"; trap - EXIT
+  dk_drop_replaced "$old_id" "$image"
 fi
 log "kafka: $image ready"
 

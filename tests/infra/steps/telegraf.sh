@@ -28,7 +28,8 @@ if [ ! -x "$bin" ] || [ "$(cat "$tags_file" 2>/dev/null)" != "$TELEGRAF_TAGS" ];
     gobin="$(mktemp -d)"
     # No replace/exclude directives in telegraf's go.mod, so `go install pkg@version` works.
     # -X flags: what the Makefile stamps (internal.Version/Commit/Branch) so --version is right.
-    GOBIN="$gobin" CGO_ENABLED=0 go install -trimpath -tags "$TELEGRAF_TAGS" \
+    # Telegraf 1.40 needs Go >= 1.27; the go command fetches that toolchain from the module proxy.
+    GOTOOLCHAIN="${WS_TELEGRAF_GOTOOLCHAIN:-go1.27.3}" GOBIN="$gobin" CGO_ENABLED=0 go install -trimpath -tags "$TELEGRAF_TAGS" \
       -ldflags "-w -s -X $module/internal.Version=$TELEGRAF_VERSION -X $module/internal.Branch=release -X $module/internal.Commit=v$TELEGRAF_VERSION" \
       "$module/cmd/telegraf@v$TELEGRAF_VERSION"
     mv "$gobin/telegraf" "$bin"
@@ -43,6 +44,7 @@ log "telegraf: $("$bin" --version) ($bin)"
 dk_image_exists "$base_image" || die "$base_image missing: run steps/base-image.sh first"
 image_key="$TELEGRAF_VERSION $(sha256sum "$bin" | cut -c1-16) $( (cd "$img_dir" && find . -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16) $(dk image inspect --format '{{.Id}}' "$base_image")"
 if [ "$(dk image inspect --format '{{index .Config.Labels "walkstream.key"}}' "$image" 2>/dev/null || true)" != "$image_key" ]; then
+  old_id="$(dk_image_id "$image")"
   ctx="$(mktemp -d)"
   trap 'rm -rf "$ctx"' EXIT
   cp -a "$img_dir/." "$ctx/"
@@ -52,6 +54,7 @@ if [ "$(dk image inspect --format '{{index .Config.Labels "walkstream.key"}}' "$
   run_logged "build-telegraf-image-$TELEGRAF_VERSION" dk build --label "walkstream.key=$image_key" \
     --build-arg "BASE=$base_image" --build-arg "TELEGRAF_VERSION=$TELEGRAF_VERSION" -t "$image" "$ctx"
   rm -rf "$ctx"; trap - EXIT
+  dk_drop_replaced "$old_id" "$image"
 fi
 log "telegraf: $image ready"
 
