@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -42,6 +43,15 @@ async function loadModel(...extra: string[]): Promise<{ services: Record<string,
 
 const kafkaServices = ['kafka-1', 'kafka-2', 'kafka-3'];
 
+function versionsEnv(): Record<string, string> {
+  return Object.fromEntries(
+    readFileSync(`${repoDir}tests/infra/versions.env`, 'utf8')
+      .split('\n')
+      .filter((l) => /^[A-Z_]+=/.test(l))
+      .map((l) => l.split('=') as [string, string]),
+  );
+}
+
 describe('stack/compose.yaml, as loaded by the real Compose CLI', () => {
   it('validates (config --quiet)', async () => {
     await expect(
@@ -76,12 +86,7 @@ describe('stack/compose.yaml, as loaded by the real Compose CLI', () => {
   });
 
   it('pins the same versions the local test images are built at (tests/infra/versions.env)', async () => {
-    const versions = Object.fromEntries(
-      readFileSync(`${repoDir}tests/infra/versions.env`, 'utf8')
-        .split('\n')
-        .filter((l) => /^[A-Z_]+=/.test(l))
-        .map((l) => l.split('=') as [string, string]),
-    );
+    const versions = versionsEnv();
     const { services } = await loadModel();
     const local = (await loadModel('-f', `${repoDir}tests/stack/compose.local.yaml`)).services;
     const pairs: [string, string, string][] = [
@@ -179,6 +184,42 @@ describe('stack/compose.yaml, as loaded by the real Compose CLI', () => {
       const d = JSON.parse(json) as { panels: { targets?: { datasource: { uid: string } }[] }[] };
       for (const p of d.panels) for (const t of p.targets ?? []) expect(t.datasource.uid).toBe(source.uid);
     }
+  });
+});
+
+describe('stack/telegraf/telegraf.conf', () => {
+  const telegraf = `${process.env.WS_BIN}/telegraf-${versionsEnv().TELEGRAF_VERSION}`;
+  const env = {
+    PATH: process.env.PATH ?? '',
+    INFLUX_URL: 'http://influxdb:8086',
+    INFLUX_TOKEN: 'x',
+    INFLUX_ORG: 'walkstream',
+    INFLUX_BUCKET: 'walks',
+    KAFKA_TOPIC: 'random-walks',
+  };
+
+  it('loads in the real Telegraf binary of the pinned version (config check)', async () => {
+    const { stdout, stderr } = await run(
+      telegraf,
+      ['config', 'check', '--config', `${repoDir}stack/telegraf/telegraf.conf`],
+      { env },
+    );
+    expect(`${stdout}${stderr}`).not.toMatch(/error/i);
+  });
+
+  it('is a check that can fail: a misspelt option is rejected', async () => {
+    const bad = readFileSync(`${repoDir}stack/telegraf/telegraf.conf`, 'utf8').replace(
+      'max_undelivered_messages',
+      'max_undelivered_mesages',
+    );
+    const dir = mkdtempSync(`${tmpdir()}/telegraf-`);
+    writeFileSync(`${dir}/bad.conf`, bad);
+    const err = await run(telegraf, ['config', 'check', '--config', `${dir}/bad.conf`], { env }).catch(
+      (e: Error) => e,
+    );
+    rmSync(dir, { recursive: true });
+    expect(err).toBeInstanceOf(Error);
+    expect(String((err as { stderr?: string }).stderr)).toContain('max_undelivered_mesages');
   });
 });
 

@@ -61,7 +61,7 @@ else
   fi
 
   # Build information as upstream stamps it (main.version/commit/date), taken from the module
-  # proxy's record of the tag so the binary is reproducible.
+  # proxy's record of the tag (commit hash and tag time) rather than from a git checkout.
   info="$(cd "$mod_dir" && go mod download -json "$module@$version")"
   commit="$(printf '%s' "$info" | sed -n 's/^[[:space:]]*"Hash": "\([0-9a-f]*\)".*/\1/p' | head -n 1 | cut -c1-10)"
   info_file="$(printf '%s' "$info" | sed -n 's/^[[:space:]]*"Info": "\([^"]*\)".*/\1/p' | head -n 1)"
@@ -81,8 +81,8 @@ else
     cd "$mod_dir"
     if [ -n "$rust_toolchain" ]; then export RUSTUP_TOOLCHAIN="$rust_toolchain"; fi
     echo "pkg-config: $pc_dir/pkg-config ($pc_version); $(cargo --version); $(rustc --version); $(go version)"
-    # pkg-config logs what it does (cargo invocation, libflux path) to this file.
-    PATH="$pc_dir:$PATH" PKG_CONFIG="$pc_dir/pkg-config" PKG_CONFIG_LOG="$WS_CACHE/logs/influxd-pkg-config.json" \
+    # pkg-config prints its own log (cargo invocation, errors) into this build log on failure.
+    PATH="$pc_dir:$PATH" PKG_CONFIG="$pc_dir/pkg-config" \
       CGO_ENABLED=1 go build -v -tags "$tags" -ldflags "$ldflags" -o "$bin.tmp" "$module/cmd/influxd"
     "$bin.tmp" version
   }
