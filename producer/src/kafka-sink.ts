@@ -57,7 +57,9 @@ export function createKafkaSink(opts: KafkaSinkOptions): RecordSink {
 
   return {
     async connect() {
-      admin = kafka.admin();
+      // Admin requests (topic creation, waiting for its leaders) meet transient errors while a new
+      // topic's metadata spreads through the cluster: give them more retries than the client default.
+      admin = kafka.admin({ retry: { initialRetryTime: 200, maxRetryTime: 2_000, retries: 10 } });
       producer = kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,

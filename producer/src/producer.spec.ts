@@ -21,7 +21,9 @@ function memorySink(opts: { delayMs?: number; failures?: number } = {}) {
         failures--;
         throw new WalkstreamError('KAFKA_SEND_FAILED', 'simulated broker failure', { retriable: true });
       }
-      records.push(...batch);
+      // Messages may carry several points of one walk: keep one record per point.
+      for (const m of batch)
+        for (const line of m.value.split('\n')) records.push({ key: m.key, value: line });
     },
     disconnect: async () => {
       calls.disconnect++;

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { type Clock, systemClock } from './clock';
+import { coalesceByKey } from './coalesce-records';
 import { WalkstreamError } from './errors';
 import { WalkLineEncoder } from './line-protocol';
 import { LatencyWindow, type ProducerMetrics } from './producer-metrics';
@@ -24,6 +25,8 @@ export interface ProducerOptions {
   maxQueuedPoints?: number;
   /** Most points per send. */
   maxBatchPoints?: number;
+  /** Most points of one walk packed into one Kafka message (1 = one point per message). */
+  maxPointsPerMessage?: number;
   /** Behind schedule by more than this, whole ticks are skipped rather than generated late. */
   maxLagMs?: number;
   /** Stop after this many ms of running (the CLI's --duration). */
@@ -76,6 +79,7 @@ export function createProducer(opts: ProducerOptions): WalkProducer {
   const sink = opts.sink;
   const topic: TopicSpec = { ...DEFAULT_TOPIC, ...opts.topic };
   const maxBatch = opts.maxBatchPoints ?? 10_000;
+  const maxPointsPerMessage = opts.maxPointsPerMessage ?? 100;
   const maxLagMs = opts.maxLagMs ?? 1_000;
   const metricsIntervalMs = opts.metricsIntervalMs ?? 1_000;
   const stopTimeoutMs = opts.stopTimeoutMs ?? 30_000;
@@ -173,7 +177,7 @@ export function createProducer(opts: ProducerOptions): WalkProducer {
       const batch = queue.take(maxBatch);
       const t0 = clock.monoMs();
       try {
-        await sink.send(batch);
+        await sink.send(coalesceByKey(batch, maxPointsPerMessage));
         latency.record(clock.monoMs() - t0);
         counters.produced += batch.length;
       } catch (err) {

@@ -26,9 +26,9 @@ function recordingSink(inner: RecordSink): RecordSink {
     ...inner,
     async send(records) {
       await inner.send(records);
-      for (const r of records) {
-        const m = /,walk=(\S+) value=([^,]+),seq=(\d+)i /.exec(r.value);
-        if (!m) throw new Error(`unexpected line ${r.value}`);
+      for (const line of records.flatMap((r) => r.value.split('\n'))) {
+        const m = /,walk=(\S+) value=([^,]+),seq=(\d+)i /.exec(line);
+        if (!m) throw new Error(`unexpected line ${line}`);
         produced.set(`${m[1]}/${m[3]}`, m[2] as string);
       }
     },
