@@ -75,13 +75,14 @@ node_ver="$("$node_bin" --version)"
 node_major="${node_ver#v}"; node_major="${node_major%%.*}"
 node_img="walkstream-local/node:20"
 [ "$node_major" = 20 ] || log "base-image: WARNING host node is $node_ver, image is still tagged $node_img"
-node_key="$node_ver $(sha256sum "$node_bin" | cut -c1-16) $(sha256sum "$WS_REPO_DIR/tests/images/node/Dockerfile" | cut -c1-16) $(dk image inspect --format '{{.Id}}' "$debian_img")"
+node_key="$node_ver $(sha256sum "$node_bin" | cut -c1-16) $(sha256sum "$WS_REPO_DIR/tests/images/node/Dockerfile" /etc/ssl/certs/ca-certificates.crt | sha256sum | cut -c1-16) $(dk image inspect --format '{{.Id}}' "$debian_img")"
 if [ "$(dk image inspect --format '{{index .Config.Labels "walkstream.key"}}' "$node_img" 2>/dev/null || true)" != "$node_key" ]; then
   old_id="$(dk_image_id "$node_img")"
   ctx="$(mktemp -d)"
   trap 'rm -rf "$ctx"' EXIT
   cp "$WS_REPO_DIR/tests/images/node/Dockerfile" "$ctx/"
   cp "$node_bin" "$ctx/node"
+  cp /etc/ssl/certs/ca-certificates.crt "$ctx/host-ca.crt"
   mkdir -p "$ctx/node_modules"
   global_modules="$(dirname "$(dirname "$node_bin")")/lib/node_modules"
   for pkg in npm corepack; do

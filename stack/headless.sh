@@ -1,0 +1,18 @@
+#!/usr/bin/env sh
+# Runs the whole pipeline without the app:  stack/headless.sh up | down | down-volumes
+# WALKSTREAM_LOCAL_IMAGES=1 uses the locally built images (tests/infra/provision.sh builds them)
+# instead of pulling the official ones: for machines that cannot reach Docker Hub. Grafana and
+# Kafka UI have no local build and are left out in that mode.
+set -eu
+cd "$(dirname "$0")"
+sh ./init-env.sh
+set -- "${1:-up}"
+files="-f compose.yaml"
+if [ "${WALKSTREAM_LOCAL_IMAGES:-0}" = "1" ]; then files="$files -f ../tests/stack/compose.local.yaml"; fi
+# shellcheck disable=SC2086
+case "$1" in
+  up) docker compose $files --profile headless up -d --build --wait --wait-timeout 300 ;;
+  down) docker compose $files --profile headless down ;;
+  down-volumes) docker compose $files --profile headless down -v ;;
+  *) echo "usage: stack/headless.sh up|down|down-volumes" >&2; exit 2 ;;
+esac
