@@ -10,6 +10,7 @@ export default defineConfig({
           name: 'unit',
           include: [
             'producer/**/*.spec.ts',
+            'core/**/*.spec.ts',
             'electron/**/*.spec.ts',
             'renderer/**/*.spec.ts',
             'tests/unit/**/*.spec.ts',

@@ -1,0 +1,298 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WalkstreamError } from '../../producer/src/errors';
+import { DEFAULT_PARAMS, mergeParams } from '../../producer/src/walk-params';
+import {
+  type ApiClient,
+  ApiError,
+  createBridgeClient,
+  createHttpClient,
+  type EventSourceLike,
+} from '../contract/client';
+import type { ProducerStatus, StackStatus } from '../contract/data';
+import { type ApiHandlers, ApiRouter, EventHub } from './api-router';
+import { type HttpTransport, startHttpTransport } from './http-transport';
+import { attachIpcTransport, IPC_CALL, type IpcMainLike } from './ipc-transport';
+
+/** Fake services: enough state to see that a rejected call changed nothing. */
+function fakeCore() {
+  let params = { ...DEFAULT_PARAMS };
+  const status = (): ProducerStatus => ({ state: 'idle', params, metrics: null, error: null });
+  const stack: StackStatus = {
+    state: 'stopped',
+    services: [],
+    error: null,
+    dockerAvailable: true,
+    updatedAt: 0,
+  };
+  const restarted: string[] = [];
+  const notImplemented = async () => {
+    throw new WalkstreamError('NOT_IN_FAKE', 'not part of this fake');
+  };
+  const handlers: ApiHandlers = {
+    'stack:status': async () => stack,
+    'stack:up': async () => {
+      throw new WalkstreamError(
+        'DOCKER_NOT_RUNNING',
+        'Docker is not running. Start Docker Desktop (or `sudo systemctl start docker`) and try again.',
+        {
+          retriable: true,
+        },
+      );
+    },
+    'stack:down': async () => stack,
+    'stack:restartService': async ({ service }) => {
+      restarted.push(service);
+      return stack;
+    },
+    'stack:stopService': async () => stack,
+    'stack:startService': async () => stack,
+    'stack:logs': async ({ service, lines }) => ({ service, lines: [`${lines} lines of ${service}`] }),
+    'producer:status': async () => status(),
+    'producer:start': notImplemented,
+    'producer:stop': notImplemented,
+    'producer:setParams': async (patch) => {
+      params = mergeParams(params, patch);
+      return status();
+    },
+    'kafka:stats': notImplemented,
+    'preview:snapshot': notImplemented,
+    'links:get': notImplemented,
+    'settings:get': notImplemented,
+    'settings:updateUi': notImplemented,
+  };
+  return { router: new ApiRouter(handlers), hub: new EventHub(), restarted, params: () => params };
+}
+
+/** The same behaviour is required of every transport. */
+function contractSuite(
+  name: string,
+  setup: () => Promise<{
+    client: ApiClient;
+    core: ReturnType<typeof fakeCore>;
+    teardown: () => Promise<void>;
+  }>,
+) {
+  describe(`API contract over ${name}`, () => {
+    let ctx: Awaited<ReturnType<typeof setup>>;
+    beforeAll(async () => {
+      ctx = await setup();
+    });
+    afterAll(() => ctx.teardown());
+
+    it('returns results', async () => {
+      expect(await ctx.client.call('stack:logs', { service: 'telegraf', lines: 3 })).toEqual({
+        service: 'telegraf',
+        lines: ['3 lines of telegraf'],
+      });
+    });
+
+    it('applies input defaults from the contract', async () => {
+      expect((await ctx.client.call('stack:logs', { service: 'influxdb' })).lines).toEqual([
+        '200 lines of influxdb',
+      ]);
+    });
+
+    it('carries errors across intact: code, actionable message, retriable', async () => {
+      const err = await ctx.client.call('stack:up').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ApiError);
+      expect(err).toMatchObject({
+        code: 'DOCKER_NOT_RUNNING',
+        retriable: true,
+        message: expect.stringContaining('Start Docker'),
+      });
+    });
+
+    it('rejects an unknown service name and runs nothing', async () => {
+      const err = await ctx.client
+        .call('stack:restartService', { service: 'postgres' as never })
+        .catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('service') });
+      expect(ctx.core.restarted).toEqual([]);
+    });
+
+    it('rejects wrong types and unknown fields', async () => {
+      await expect(
+        ctx.client.call('stack:logs', { service: 'telegraf', lines: 'many' as never }),
+      ).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+      });
+      await expect(
+        ctx.client.call('stack:down', { removeVolumes: true, force: true } as never),
+      ).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+        message: expect.stringContaining('force'),
+      });
+    });
+
+    it('rejects out-of-range walk parameters, naming the field, and keeps the old ones', async () => {
+      const before = ctx.core.params();
+      await expect(ctx.client.call('producer:setParams', { walks: 0 })).rejects.toMatchObject({
+        message: expect.stringContaining('walks'),
+      });
+      await expect(
+        ctx.client.call('producer:setParams', { walks: 5, rate: 5, theta: 50 }),
+      ).rejects.toMatchObject({
+        code: 'INVALID_PARAMS',
+      });
+      expect(ctx.core.params()).toEqual(before);
+      expect((await ctx.client.call('producer:setParams', { walks: 5 })).params.walks).toBe(5);
+    });
+
+    it('rejects unknown calls', async () => {
+      await expect(
+        (ctx.client.call as (n: string) => Promise<unknown>)('stack:format'),
+      ).rejects.toMatchObject({
+        code: 'UNKNOWN_CALL',
+      });
+    });
+
+    it('delivers pushed events to subscribers', async () => {
+      const received = new Promise((resolve) => {
+        const off = ctx.client.subscribe('stack:status', (s) => {
+          off();
+          resolve(s.state);
+        });
+      });
+      // Publish until the subscription (an HTTP stream, for that transport) is connected.
+      const timer = setInterval(
+        () =>
+          ctx.core.hub.publish('stack:status', {
+            state: 'running',
+            services: [],
+            error: null,
+            dockerAvailable: true,
+            updatedAt: 1,
+          }),
+        20,
+      );
+      await expect(received).resolves.toBe('running');
+      clearInterval(timer);
+    });
+  });
+}
+
+contractSuite('Electron IPC (driven without Electron)', async () => {
+  const core = fakeCore();
+  const handlers = new Map<
+    string,
+    (event: { senderFrame: { url: string } }, ...args: unknown[]) => unknown
+  >();
+  const ipcMain: IpcMainLike = {
+    handle: (channel, fn) => handlers.set(channel, fn),
+    removeHandler: (channel) => handlers.delete(channel),
+  };
+  const eventListeners = new Set<(topic: string, data: unknown) => void>();
+  const detach = attachIpcTransport({
+    router: core.router,
+    hub: core.hub,
+    ipcMain,
+    send: (_channel, topic, data) => {
+      for (const l of eventListeners) l(topic, structuredClone(data));
+    },
+    isTrustedUrl: (url) => url.startsWith('app://'),
+  });
+  // What the preload does: one invoke on one channel, replies structured-cloned like real IPC.
+  const client = createBridgeClient({
+    call: async (name, input) =>
+      structuredClone(
+        await (handlers.get(IPC_CALL) as (...a: unknown[]) => Promise<unknown>)(
+          { senderFrame: { url: 'app://walkstream/index.html' } },
+          name,
+          input,
+        ),
+      ) as never,
+    onEvent: (l) => {
+      eventListeners.add(l);
+      return () => eventListeners.delete(l);
+    },
+  });
+  return { client, core, teardown: async () => detach() };
+});
+
+/** A minimal EventSource for Node 20 (which has none), on fetch's streaming body. */
+function nodeEventSource(token: string) {
+  return (url: string): EventSourceLike => {
+    const controller = new AbortController();
+    const listeners = new Map<string, ((e: { data: string }) => void)[]>();
+    void (async () => {
+      const res = await fetch(url, {
+        headers: { Authorization: `Bearer ${token}` },
+        signal: controller.signal,
+      });
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      const decoder = new TextDecoder();
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+        if (done) return;
+        buffer += decoder.decode(value, { stream: true });
+        let end = buffer.indexOf('\n\n');
+        while (end >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event = /^event: (.*)$/m.exec(block)?.[1];
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (event && data) for (const l of listeners.get(event) ?? []) l({ data });
+          end = buffer.indexOf('\n\n');
+        }
+      }
+    })().catch(() => {});
+    return {
+      addEventListener: (type, l) => listeners.set(type, [...(listeners.get(type) ?? []), l]),
+      close: () => controller.abort(),
+    };
+  };
+}
+
+contractSuite('HTTP + server-sent events', async () => {
+  const core = fakeCore();
+  const transport: HttpTransport = await startHttpTransport({ router: core.router, hub: core.hub });
+  const client = createHttpClient({
+    baseUrl: transport.url,
+    token: transport.token,
+    eventSource: nodeEventSource(transport.token),
+  });
+  return { client, core, teardown: () => transport.close() };
+});
+
+describe('HTTP transport security', () => {
+  let transport: HttpTransport;
+  beforeAll(async () => {
+    const core = fakeCore();
+    transport = await startHttpTransport({ router: core.router, hub: core.hub });
+  });
+  afterAll(() => transport.close());
+
+  it('listens on 127.0.0.1 only', () => {
+    expect(transport.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('refuses calls without the per-run token', async () => {
+    const res = await fetch(`${transport.url}/api/call/stack:status`, { method: 'POST' });
+    expect(res.status).toBe(401);
+    const wrong = await fetch(`${transport.url}/api/call/stack:status`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer nope' },
+    });
+    expect(wrong.status).toBe(401);
+  });
+
+  it('refuses a foreign Host header (DNS rebinding)', async () => {
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve) => {
+      const req = request(`${transport.url}/api/call/stack:status`, {
+        method: 'POST',
+        headers: { Host: 'evil.example:80', Authorization: `Bearer ${transport.token}` },
+      });
+      req.on('response', (r) => resolve(r.statusCode ?? 0));
+      req.end();
+    });
+    expect(status).toBe(401);
+  });
+
+  it('logs a browser in with the token link and a SameSite=Strict, HttpOnly cookie', async () => {
+    const res = await fetch(transport.loginUrl, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict/);
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * The one API between the UI and the core: every call, its validated input and its output type.
+ * Both transports (Electron IPC and the local HTTP server) serve exactly this; the renderer
+ * imports the types only.
+ */
+import { z } from 'zod';
+import { walkParamsPatchSchema } from '../../producer/src/walk-params';
+import type { KafkaStats, Links, PreviewUpdate, ProducerStatus, Settings, StackStatus } from './data';
+import { SERVICE_NAMES } from './data';
+
+const serviceName = z.enum(SERVICE_NAMES, { error: `must be one of ${SERVICE_NAMES.join(', ')}` });
+const none = z.undefined().or(z.strictObject({}));
+
+export const apiInputs = {
+  'stack:status': none,
+  'stack:up': none,
+  'stack:down': z
+    .strictObject({ removeVolumes: z.boolean().default(false) })
+    .default({ removeVolumes: false }),
+  'stack:restartService': z.strictObject({ service: serviceName }),
+  'stack:stopService': z.strictObject({ service: serviceName }),
+  'stack:startService': z.strictObject({ service: serviceName }),
+  'stack:logs': z.strictObject({
+    service: serviceName,
+    lines: z.number().int().min(1).max(2_000).default(200),
+  }),
+  'producer:status': none,
+  'producer:start': none,
+  'producer:stop': none,
+  'producer:setParams': walkParamsPatchSchema,
+  'kafka:stats': none,
+  'preview:snapshot': none,
+  'links:get': none,
+  'settings:get': none,
+  'settings:updateUi': z.strictObject({
+    theme: z.enum(['system', 'light', 'dark']).optional(),
+    previewWalks: z.number().int().min(1).max(50).optional(),
+    stopStackOnQuit: z.enum(['ask', 'yes', 'no']).optional(),
+  }),
+} as const;
+
+export interface ApiOutputs {
+  'stack:status': StackStatus;
+  'stack:up': StackStatus;
+  'stack:down': StackStatus;
+  'stack:restartService': StackStatus;
+  'stack:stopService': StackStatus;
+  'stack:startService': StackStatus;
+  'stack:logs': { service: string; lines: string[] };
+  'producer:status': ProducerStatus;
+  'producer:start': ProducerStatus;
+  'producer:stop': ProducerStatus;
+  'producer:setParams': ProducerStatus;
+  'kafka:stats': KafkaStats;
+  'preview:snapshot': PreviewUpdate;
+  'links:get': Links;
+  'settings:get': Settings;
+  'settings:updateUi': Settings;
+}
+
+export type ApiName = keyof typeof apiInputs;
+export type ApiInput<N extends ApiName> = z.input<(typeof apiInputs)[N]>;
+export type ApiParsedInput<N extends ApiName> = z.output<(typeof apiInputs)[N]>;
+export type ApiOutput<N extends ApiName> = ApiOutputs[N];
+
+/** What the core pushes; the UI subscribes by topic. */
+export interface ApiEvents {
+  'stack:status': StackStatus;
+  'producer:status': ProducerStatus;
+  'kafka:stats': KafkaStats;
+  'preview:update': PreviewUpdate;
+}
+export type ApiTopic = keyof ApiEvents;
+export const API_TOPICS: readonly ApiTopic[] = [
+  'stack:status',
+  'producer:status',
+  'kafka:stats',
+  'preview:update',
+];
+
+/** Every reply crosses the boundary as one of these envelopes. */
+export type ApiReply<T> = { ok: true; result: T } | { ok: false; error: import('./data').ApiErrorData };

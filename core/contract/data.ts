@@ -1,0 +1,129 @@
+/**
+ * Plain data objects that cross from the core (main process) to the UI. Nothing here holds a
+ * live client or handle: dockerode, kafkajs and InfluxDB objects never leave the core.
+ */
+import type { ProducerMetrics, ProducerState, WalkParams } from '../../producer/src/index';
+
+export type { ProducerMetrics, ProducerState, WalkParams };
+
+export const SERVICE_NAMES = [
+  'kafka-1',
+  'kafka-2',
+  'kafka-3',
+  'kafka-ui',
+  'telegraf',
+  'influxdb',
+  'grafana',
+] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+export type Health = 'healthy' | 'unhealthy' | 'starting' | 'none';
+
+export interface ServiceInfo {
+  service: ServiceName;
+  /** `not-available`: not part of the running stack (e.g. no local image of Grafana). */
+  state: ContainerState | 'not-available';
+  health: Health;
+  containerId: string | null;
+  startedAt: string | null;
+  restartCount: number;
+  ports: { host: string; hostPort: number; containerPort: number }[];
+  image: string | null;
+}
+
+export type PipelineState = 'stopped' | 'starting' | 'running' | 'degraded' | 'stopping' | 'error';
+
+export interface StackStatus {
+  state: PipelineState;
+  services: ServiceInfo[];
+  /** The last lifecycle error, in words a user can act on. */
+  error: ApiErrorData | null;
+  dockerAvailable: boolean;
+  updatedAt: number;
+}
+
+export interface BrokerStats {
+  nodeId: number;
+  host: string;
+  port: number;
+  up: boolean;
+  isController: boolean;
+}
+
+export interface PartitionStats {
+  partition: number;
+  leader: number;
+  replicas: number[];
+  isr: number[];
+  underReplicated: boolean;
+  endOffset: number;
+  messagesPerSecond: number;
+  consumerOffset: number | null;
+  lag: number | null;
+}
+
+export interface KafkaStats {
+  reachable: boolean;
+  error: ApiErrorData | null;
+  brokers: BrokerStats[];
+  controller: number | null;
+  topic: string;
+  partitions: PartitionStats[];
+  underReplicated: number;
+  messagesPerSecond: number;
+  consumerGroup: string;
+  totalLag: number | null;
+  /** Lag expressed as time: messages behind ÷ current produce rate. */
+  lagSeconds: number | null;
+  at: number;
+}
+
+export interface PreviewPoint {
+  t: number; // epoch ms
+  v: number;
+}
+
+export interface PreviewSeries {
+  walk: string;
+  points: PreviewPoint[];
+  lastValue: number | null;
+  /** Age of the newest point, ms. */
+  freshnessMs: number | null;
+}
+
+/** New points since the previous update, per walk; `reset` replaces everything. */
+export interface PreviewUpdate {
+  reset: boolean;
+  series: PreviewSeries[];
+  /** Walks that exist but are not shown (the preview shows a bounded subset). */
+  hiddenWalks: number;
+  windowSeconds: number;
+  at: number;
+}
+
+export interface ProducerStatus {
+  state: ProducerState;
+  params: WalkParams;
+  metrics: ProducerMetrics | null;
+  error: ApiErrorData | null;
+}
+
+export interface Links {
+  grafanaRandomWalks: string;
+  grafanaPipelineHealth: string;
+  kafkaUi: string;
+  influxdb: string;
+}
+
+export interface Settings {
+  params: WalkParams;
+  ui: { theme: 'system' | 'light' | 'dark'; previewWalks: number; stopStackOnQuit: 'ask' | 'yes' | 'no' };
+}
+
+export interface ApiErrorData {
+  code: string;
+  message: string;
+  retriable: boolean;
+  details?: Record<string, unknown>;
+}
