@@ -1,0 +1,200 @@
+import { type Admin, Kafka, logLevel } from 'kafkajs';
+import { WalkstreamError } from '../../producer/src/errors';
+import { type EventHub, toErrorData } from '../api/api-router';
+import type { BrokerStats, KafkaStats, PartitionStats } from '../contract/data';
+
+export interface KafkaStatsOptions {
+  brokers: () => string[];
+  topic: string;
+  consumerGroup: string;
+  hub: EventHub;
+  intervalMs?: number;
+  /** One poll may take at most this long; a slow cluster skips ticks instead of piling up requests. */
+  pollTimeoutMs?: number;
+}
+
+/**
+ * Cluster, topic and consumer-lag statistics from the kafkajs admin client, polled every second.
+ * Only one poll runs at a time. A broker that does not answer shows as down; if none answers the
+ * stats say so (reachable: false) instead of failing.
+ */
+export class KafkaStatsService {
+  private admin: Admin | null = null;
+  private adminFor = '';
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight = false;
+  private prev: { at: number; offsets: Map<number, number> } | null = null;
+  private latest: KafkaStats;
+
+  constructor(private readonly opts: KafkaStatsOptions) {
+    this.latest = this.empty(null);
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.tick(), this.opts.intervalMs ?? 1_000);
+    void this.tick();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.admin?.disconnect().catch(() => {});
+    this.admin = null;
+  }
+
+  current(): KafkaStats {
+    return this.latest;
+  }
+
+  /** One poll, also used directly by `kafka:stats` calls. */
+  async poll(): Promise<KafkaStats> {
+    const timeout = this.opts.pollTimeoutMs ?? 5_000;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const stats = await Promise.race([
+        this.collect(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new WalkstreamError('KAFKA_SLOW', `Kafka did not answer within ${timeout / 1000} s.`, {
+                  retriable: true,
+                }),
+              ),
+            timeout,
+          );
+        }),
+      ]);
+      this.latest = stats;
+    } catch (err) {
+      this.latest = this.empty(err);
+      // A fresh connection next time: kafkajs keeps retrying dead sockets otherwise.
+      await this.admin?.disconnect().catch(() => {});
+      this.admin = null;
+    } finally {
+      clearTimeout(timer);
+    }
+    this.opts.hub.publish('kafka:stats', this.latest);
+    return this.latest;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.inFlight) return;
+    this.inFlight = true;
+    try {
+      await this.poll();
+    } finally {
+      this.inFlight = false;
+    }
+  }
+
+  private async client(): Promise<Admin> {
+    const brokers = this.opts.brokers();
+    const key = brokers.join(',');
+    if (this.admin && this.adminFor === key) return this.admin;
+    await this.admin?.disconnect().catch(() => {});
+    const kafka = new Kafka({
+      clientId: 'walkstream-app-stats',
+      brokers,
+      connectionTimeout: 1_000,
+      requestTimeout: 3_000,
+      retry: { retries: 0 },
+      logLevel: logLevel.NOTHING,
+    });
+    this.admin = kafka.admin({ retry: { retries: 0 } });
+    this.adminFor = key;
+    await this.admin.connect();
+    return this.admin;
+  }
+
+  private async collect(): Promise<KafkaStats> {
+    const admin = await this.client();
+    const cluster = await admin.describeCluster();
+    const alive = new Set(cluster.brokers.map((b) => b.nodeId));
+    const brokers: BrokerStats[] = cluster.brokers.map((b) => ({
+      nodeId: b.nodeId,
+      host: b.host,
+      port: b.port,
+      up: true,
+      isController: b.nodeId === cluster.controller,
+    }));
+    // Brokers registered in the cluster but absent from the live list are the down ones: the
+    // metadata still names them as replicas.
+    let partitions: PartitionStats[] = [];
+    const topics = await admin.listTopics();
+    if (topics.includes(this.opts.topic)) {
+      const meta = await admin.fetchTopicMetadata({ topics: [this.opts.topic] });
+      const offsets = await admin.fetchTopicOffsets(this.opts.topic);
+      const group = await admin
+        .fetchOffsets({ groupId: this.opts.consumerGroup, topics: [this.opts.topic] })
+        .then((r) => r[0]?.partitions ?? [])
+        .catch(() => []);
+      const now = Date.now();
+      const end = new Map(offsets.map((o) => [o.partition, Number(o.high)]));
+      partitions = (meta.topics[0]?.partitions ?? [])
+        .map((p) => {
+          for (const r of p.replicas) {
+            if (!alive.has(r) && !brokers.some((b) => b.nodeId === r)) {
+              brokers.push({ nodeId: r, host: '', port: 0, up: false, isController: false });
+            }
+          }
+          const endOffset = end.get(p.partitionId) ?? 0;
+          const before = this.prev?.offsets.get(p.partitionId);
+          const seconds = this.prev ? (now - this.prev.at) / 1000 : 0;
+          const committed = group.find((g) => g.partition === p.partitionId);
+          const consumerOffset = committed && Number(committed.offset) >= 0 ? Number(committed.offset) : null;
+          return {
+            partition: p.partitionId,
+            leader: p.leader,
+            replicas: p.replicas,
+            isr: p.isr,
+            underReplicated: p.isr.length < p.replicas.length,
+            endOffset,
+            messagesPerSecond:
+              before !== undefined && seconds > 0 ? Math.max(0, (endOffset - before) / seconds) : 0,
+            consumerOffset,
+            lag: consumerOffset === null ? null : Math.max(0, endOffset - consumerOffset),
+          };
+        })
+        .sort((a, b) => a.partition - b.partition);
+      this.prev = { at: now, offsets: end };
+    }
+    brokers.sort((a, b) => a.nodeId - b.nodeId);
+    const messagesPerSecond = partitions.reduce((a, p) => a + p.messagesPerSecond, 0);
+    const lags = partitions.map((p) => p.lag).filter((l): l is number => l !== null);
+    const totalLag = lags.length > 0 ? lags.reduce((a, b) => a + b, 0) : null;
+    return {
+      reachable: true,
+      error: null,
+      brokers,
+      controller: cluster.controller,
+      topic: this.opts.topic,
+      partitions,
+      underReplicated: partitions.filter((p) => p.underReplicated).length,
+      messagesPerSecond,
+      consumerGroup: this.opts.consumerGroup,
+      totalLag,
+      lagSeconds:
+        totalLag !== null && messagesPerSecond > 0 ? totalLag / messagesPerSecond : totalLag === 0 ? 0 : null,
+      at: Date.now(),
+    };
+  }
+
+  private empty(err: unknown): KafkaStats {
+    return {
+      reachable: false,
+      error: err ? toErrorData(err) : null,
+      brokers: [],
+      controller: null,
+      topic: this.opts.topic,
+      partitions: [],
+      underReplicated: 0,
+      messagesPerSecond: 0,
+      consumerGroup: this.opts.consumerGroup,
+      totalLag: null,
+      lagSeconds: null,
+      at: Date.now(),
+    };
+  }
+}

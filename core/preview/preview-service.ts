@@ -1,0 +1,129 @@
+import type { EventHub } from '../api/api-router';
+import type { PreviewPoint, PreviewSeries, PreviewUpdate } from '../contract/data';
+
+export interface FluxRows {
+  collectRows<T>(query: string): Promise<T[]>;
+}
+
+export interface PreviewServiceOptions {
+  query: FluxRows;
+  bucket: string;
+  hub: EventHub;
+  /** How many walks the chart shows; the rest are counted as hidden. */
+  walkLimit: () => number;
+  windowSeconds?: number;
+  /** Points per series are downsampled to one per this many ms (≤ window / resolution points). */
+  resolutionMs?: number;
+  intervalMs?: number;
+  now?: () => number;
+}
+
+/**
+ * The live chart's data: the last 60 s of the first N walks from InfluxDB, downsampled, refreshed
+ * every second as increments (only points newer than what was already sent, plus the still-open
+ * last interval, which a UI replaces by timestamp), with each walk's data freshness.
+ */
+export class PreviewService {
+  private buffers = new Map<string, PreviewPoint[]>();
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight = false;
+  private readonly windowMs: number;
+  private readonly resolutionMs: number;
+  private readonly now: () => number;
+  private hidden = 0;
+  private freshness = new Map<string, { t: number; v: number }>();
+
+  constructor(private readonly opts: PreviewServiceOptions) {
+    this.windowMs = (opts.windowSeconds ?? 60) * 1000;
+    this.resolutionMs = opts.resolutionMs ?? 500;
+    this.now = opts.now ?? Date.now;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.tick(), this.opts.intervalMs ?? 1_000);
+    void this.tick();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Everything currently held, as a reset update (for a UI that just connected). */
+  snapshot(): PreviewUpdate {
+    return this.update(true, [...this.buffers.keys()], () => true);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.inFlight) return;
+    this.inFlight = true;
+    try {
+      this.opts.hub.publish('preview:update', await this.refresh());
+    } catch {
+      // InfluxDB down or restarting: keep what we have; freshness ages visibly in the UI.
+    } finally {
+      this.inFlight = false;
+    }
+  }
+
+  /** One refresh: returns the increment (exposed for tests). */
+  async refresh(): Promise<PreviewUpdate> {
+    const now = this.now();
+    const lastRows = await this.opts.query.collectRows<{ walk: string; _time: string; _value: number }>(
+      `from(bucket: "${this.opts.bucket}")
+  |> range(start: -${this.windowMs / 1000}s)
+  |> filter(fn: (r) => r._measurement == "random_walk" and r._field == "value")
+  |> last()
+  |> keep(columns: ["walk", "_time", "_value"])`,
+    );
+    const walks = lastRows.map((r) => r.walk).sort();
+    const shown = walks.slice(0, this.opts.walkLimit());
+    this.hidden = walks.length - shown.length;
+    this.freshness = new Map(lastRows.map((r) => [r.walk, { t: Date.parse(r._time), v: r._value }]));
+    for (const walk of [...this.buffers.keys()]) if (!shown.includes(walk)) this.buffers.delete(walk);
+    if (shown.length === 0) return this.update(false, [], () => false);
+
+    const newestKnown = Math.min(...shown.map((w) => this.buffers.get(w)?.at(-1)?.t ?? now - this.windowMs));
+    // Re-read the last, still-filling interval: its downsampled value changes as points arrive.
+    const since = Math.max(now - this.windowMs, newestKnown - this.resolutionMs);
+    const rows = await this.opts.query.collectRows<{ walk: string; _time: string; _value: number }>(
+      `from(bucket: "${this.opts.bucket}")
+  |> range(start: ${new Date(since).toISOString()})
+  |> filter(fn: (r) => r._measurement == "random_walk" and r._field == "value")
+  |> filter(fn: (r) => contains(value: r.walk, set: ${JSON.stringify(shown)}))
+  |> aggregateWindow(every: ${this.resolutionMs}ms, fn: last, createEmpty: false, timeSrc: "_start")
+  |> keep(columns: ["walk", "_time", "_value"])`,
+    );
+    for (const r of rows) {
+      const t = Date.parse(r._time);
+      const buf = this.buffers.get(r.walk) ?? [];
+      const i = buf.findIndex((p) => p.t >= t);
+      if (i === -1) buf.push({ t, v: r._value });
+      else if (buf[i]?.t === t) buf[i] = { t, v: r._value };
+      else buf.splice(i, 0, { t, v: r._value });
+      this.buffers.set(r.walk, buf);
+    }
+    const cutoff = now - this.windowMs;
+    for (const [walk, buf] of this.buffers)
+      this.buffers.set(
+        walk,
+        buf.filter((p) => p.t >= cutoff),
+      );
+    return this.update(false, shown, (p) => p.t >= since);
+  }
+
+  private update(reset: boolean, walks: string[], include: (p: PreviewPoint) => boolean): PreviewUpdate {
+    const now = this.now();
+    const series: PreviewSeries[] = walks.map((walk) => {
+      const last = this.freshness.get(walk);
+      return {
+        walk,
+        points: (this.buffers.get(walk) ?? []).filter(include),
+        lastValue: last?.v ?? null,
+        freshnessMs: last ? Math.max(0, now - last.t) : null,
+      };
+    });
+    return { reset, series, hiddenWalks: this.hidden, windowSeconds: this.windowMs / 1000, at: now };
+  }
+}

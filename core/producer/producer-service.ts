@@ -1,0 +1,90 @@
+import { createKafkaSink } from '../../producer/src/kafka-sink';
+import { createProducer, type WalkProducer } from '../../producer/src/producer';
+import type { RecordSink } from '../../producer/src/record-sink';
+import { mergeParams, type WalkParams, type WalkParamsPatch } from '../../producer/src/walk-params';
+import { type EventHub, toErrorData } from '../api/api-router';
+import type { ApiErrorData, ProducerStatus } from '../contract/data';
+
+export interface ProducerServiceOptions {
+  brokers: () => string[];
+  hub: EventHub;
+  initialParams: WalkParams;
+  /** Called with every accepted parameter change, to persist it. */
+  onParams?: (params: WalkParams) => void;
+  /** Injected for tests; the real one is kafkajs behind createKafkaSink. */
+  createSink?: (brokers: string[]) => RecordSink;
+  connectTimeoutMs?: number;
+}
+
+/**
+ * The producer library run in the main process. Parameters live here between runs, so sliders
+ * work while it is stopped too; a start refuses with KAFKA_UNREACHABLE while no broker answers.
+ */
+export class ProducerService {
+  private producer: WalkProducer | null = null;
+  private params: WalkParams;
+  private error: ApiErrorData | null = null;
+
+  constructor(private readonly opts: ProducerServiceOptions) {
+    this.params = opts.initialParams;
+  }
+
+  status(): ProducerStatus {
+    return {
+      state: this.producer?.state ?? 'idle',
+      params: this.params,
+      metrics: this.producer?.metrics() ?? null,
+      error: this.error,
+    };
+  }
+
+  async start(): Promise<ProducerStatus> {
+    if (this.producer && (this.producer.state === 'running' || this.producer.state === 'starting'))
+      return this.status();
+    const brokers = this.opts.brokers();
+    const sink =
+      this.opts.createSink?.(brokers) ??
+      createKafkaSink({
+        brokers,
+        topic: 'random-walks',
+        connectTimeoutMs: this.opts.connectTimeoutMs ?? 10_000,
+      });
+    const producer = createProducer({ sink, params: this.params });
+    this.producer = producer;
+    this.error = null;
+    producer.on('metrics', () => this.publish());
+    producer.on('state', () => this.publish());
+    producer.on('error', (e) => {
+      this.error = e.toJSON();
+      this.publish();
+    });
+    try {
+      await producer.start();
+    } catch (err) {
+      this.error = toErrorData(err);
+      this.publish();
+      throw err;
+    }
+    return this.status();
+  }
+
+  async stop(): Promise<ProducerStatus> {
+    await this.producer?.stop();
+    this.publish();
+    return this.status();
+  }
+
+  /** Validates against the current parameters; applied live when running, kept otherwise. */
+  setParams(patch: WalkParamsPatch): ProducerStatus {
+    const next = mergeParams(this.params, patch);
+    if (this.producer?.state === 'running') this.producer.setParams(patch);
+    this.params = next;
+    this.opts.onParams?.(next);
+    this.publish();
+    return this.status();
+  }
+
+  private publish(): void {
+    this.opts.hub.publish('producer:status', this.status());
+  }
+}

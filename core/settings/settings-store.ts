@@ -1,0 +1,66 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DEFAULT_PARAMS, validateParams, type WalkParams } from '../../producer/src/walk-params';
+import type { Settings } from '../contract/data';
+
+export const DEFAULT_SETTINGS: Settings = {
+  params: { ...DEFAULT_PARAMS },
+  ui: { theme: 'system', previewWalks: 10, stopStackOnQuit: 'ask' },
+};
+
+/**
+ * Walk parameters and UI preferences, persisted per user as JSON. A file that does not parse or
+ * validate is set aside (settings.json.bad) and defaults are used: a broken file never stops the app.
+ */
+export class SettingsStore {
+  private settings: Settings;
+
+  constructor(private readonly path: string) {
+    this.settings = this.load();
+  }
+
+  get(): Settings {
+    return structuredClone(this.settings);
+  }
+
+  setParams(params: WalkParams): Settings {
+    this.settings.params = params;
+    this.save();
+    return this.get();
+  }
+
+  updateUi(patch: Partial<Settings['ui']>): Settings {
+    this.settings.ui = {
+      ...this.settings.ui,
+      ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
+    };
+    this.save();
+    return this.get();
+  }
+
+  private load(): Settings {
+    let text: string;
+    try {
+      text = readFileSync(this.path, 'utf8');
+    } catch {
+      return structuredClone(DEFAULT_SETTINGS);
+    }
+    try {
+      const raw = JSON.parse(text) as Partial<Settings>;
+      return {
+        params: validateParams({ ...DEFAULT_PARAMS, ...raw.params }),
+        ui: { ...DEFAULT_SETTINGS.ui, ...raw.ui },
+      };
+    } catch {
+      renameSync(this.path, `${this.path}.bad`);
+      return structuredClone(DEFAULT_SETTINGS);
+    }
+  }
+
+  private save(): void {
+    mkdirSync(dirname(this.path), { recursive: true });
+    const tmp = `${this.path}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(this.settings, null, 2)}\n`, { mode: 0o600 });
+    renameSync(tmp, this.path); // atomic: a crash mid-write cannot leave half a file
+  }
+}
