@@ -105,7 +105,11 @@ export function createCore(opts: CoreOptions): Core {
     query: {
       collectRows: (q) => {
         const e = env();
-        return new InfluxDB({ url: `http://127.0.0.1:${e.INFLUXDB_PORT ?? 8086}`, token: e.INFLUXDB_ADMIN_TOKEN ?? '', timeout: 5_000 })
+        return new InfluxDB({
+          url: `http://127.0.0.1:${e.INFLUXDB_PORT ?? 8086}`,
+          token: e.INFLUXDB_ADMIN_TOKEN ?? '',
+          timeout: 5_000,
+        })
           .getQueryApi(e.INFLUXDB_ORG ?? 'walkstream')
           .collectRows(q);
       },

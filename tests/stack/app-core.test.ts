@@ -149,7 +149,13 @@ describe('app core against the real Docker Engine and stack', () => {
     expect(stopped.metrics.queuedPoints).toBe(0);
 
     // Once everything is stored, the preview's values are values InfluxDB holds for that walk.
-    await waitUntil('consumer lag zero', () => core.kafkaStats.poll(), (s) => s.totalLag === 0, 30_000, 1_000);
+    await waitUntil(
+      'consumer lag zero',
+      () => core.kafkaStats.poll(),
+      (s) => s.totalLag === 0,
+      30_000,
+      1_000,
+    );
     const stored = await flux<{ _value: number }>(`from(bucket: "${stackEnv.influxBucket}")
   |> range(start: -2m)
   |> filter(fn: (r) => r._measurement == "random_walk" and r.walk == "w0000" and r._field == "value")`);

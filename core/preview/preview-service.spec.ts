@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { EventHub } from '../api/api-router';
+import { type FluxRows, PreviewService } from './preview-service';
+
+/** A fake InfluxDB answering the two queries the preview makes from an in-memory series. */
+function fakeInflux(points: { walk: string; t: number; v: number }[]): FluxRows & { queries: string[] } {
+  const queries: string[] = [];
+  return {
+    queries,
+    collectRows: async <T>(q: string) => {
+      queries.push(q);
+      if (q.includes('last()')) {
+        const last = new Map<string, { walk: string; t: number; v: number }>();
+        for (const p of points) last.set(p.walk, p);
+        return [...last.values()].map((p) => ({
+          walk: p.walk,
+          _time: new Date(p.t).toISOString(),
+          _value: p.v,
+        })) as T[];
+      }
+      const since = Date.parse(/range\(start: ([^)]+)\)/.exec(q)?.[1] ?? '');
+      return points
+        .filter((p) => p.t >= since && q.includes(`"${p.walk}"`))
+        .map((p) => ({ walk: p.walk, _time: new Date(p.t).toISOString(), _value: p.v })) as T[];
+    },
+  };
+}
+
+describe('PreviewService', () => {
+  it('shows a bounded subset of walks, says how many are hidden, and reports freshness', async () => {
+    const now = 1_800_000_000_000;
+    const pts = ['w0000', 'w0001', 'w0002'].flatMap((walk, i) => [
+      { walk, t: now - 2_000, v: i },
+      { walk, t: now - 1_000, v: i + 0.5 },
+    ]);
+    const svc = new PreviewService({
+      query: fakeInflux(pts),
+      bucket: 'walks',
+      hub: new EventHub(),
+      walkLimit: () => 2,
+      now: () => now,
+    });
+    const u = await svc.refresh();
+    expect(u.series.map((s) => s.walk)).toEqual(['w0000', 'w0001']);
+    expect(u.hiddenWalks).toBe(1);
+    expect(u.series[0]).toMatchObject({ lastValue: 0.5, freshnessMs: 1_000 });
+  });
+
+  it('sends only new points on later refreshes (plus the last one sent, whose interval may still fill)', async () => {
+    let now = 1_800_000_000_000;
+    const pts = [{ walk: 'w0000', t: now - 5_000, v: 1 }];
+    const svc = new PreviewService({
+      query: fakeInflux(pts),
+      bucket: 'walks',
+      hub: new EventHub(),
+      walkLimit: () => 10,
+      now: () => now,
+      resolutionMs: 500,
+    });
+    expect((await svc.refresh()).series[0]?.points).toEqual([{ t: now - 5_000, v: 1 }]);
+    now += 1_000;
+    pts.push({ walk: 'w0000', t: now - 100, v: 2 });
+    const second = await svc.refresh();
+    expect(second.series[0]?.points).toEqual([
+      { t: now - 6_000, v: 1 },
+      { t: now - 100, v: 2 },
+    ]);
+    now += 1_000;
+    pts.push({ walk: 'w0000', t: now - 100, v: 3 });
+    expect((await svc.refresh()).series[0]?.points).toEqual([
+      { t: now - 1_100, v: 2 },
+      { t: now - 100, v: 3 },
+    ]);
+    expect(svc.snapshot().series[0]?.points).toHaveLength(3);
+  });
+});
