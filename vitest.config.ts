@@ -27,6 +27,15 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        test: {
+          name: 'stack-lifecycle',
+          include: ['tests/stack-lifecycle/**/*.test.ts'],
+          testTimeout: 400_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

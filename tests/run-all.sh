@@ -32,5 +32,5 @@ if [ "${WALKSTREAM_SKIP_STACK:-0}" = "1" ]; then
 fi
 
 step "stack suite"
-bash tests/stack/with-stack.sh npx vitest run --project stack
+bash tests/stack/with-stack.sh sh -c 'npx vitest run --project stack && npx vitest run --project stack-lifecycle'
 step "all suites passed"

@@ -49,3 +49,62 @@ describe('demuxDockerLogs', () => {
     expect(demuxDockerLogs(Buffer.from('plain\n'))).toBe('plain\n');
   });
 });
+
+describe('StackService with a fake Docker', () => {
+  it('follows the event stream, refreshing on each event, and reconnects when it drops', async () => {
+    const { PassThrough } = await import('node:stream');
+    const { EventHub } = await import('../api/api-router');
+    const { StackService } = await import('./stack-service');
+    const streams: InstanceType<typeof PassThrough>[] = [];
+    let state = 'running';
+    const docker = {
+      getEvents: async () => {
+        const s = new PassThrough();
+        streams.push(s);
+        return s;
+      },
+      listContainers: async () => [{ Id: 'c1', Labels: { 'com.docker.compose.service': 'telegraf' } }],
+      getContainer: () => ({
+        inspect: async () => ({
+          Id: 'c1',
+          State: {
+            Status: state,
+            Running: state === 'running',
+            StartedAt: '2026-01-01T00:00:00Z',
+            Health: { Status: 'healthy' },
+          },
+          RestartCount: 0,
+          NetworkSettings: { Ports: {} },
+          Config: { Image: 'telegraf:1.40.1' },
+        }),
+      }),
+    };
+    const hub = new EventHub();
+    const published: string[] = [];
+    hub.subscribe('stack:status', (s) =>
+      published.push(s.services.find((x) => x.service === 'telegraf')?.state ?? ''),
+    );
+    const svc = new StackService({
+      docker: docker as never,
+      dockerCli: '/bin/true',
+      project: 'p',
+      stackDir: '/tmp',
+      composeFiles: [],
+      hub,
+      preflight: async () => {},
+      reconnectDelayMs: 10,
+    });
+    svc.init();
+    const until = async (pred: () => boolean) => {
+      for (let i = 0; i < 200 && !pred(); i++) await new Promise((r) => setTimeout(r, 5));
+      expect(pred()).toBe(true);
+    };
+    await until(() => streams.length === 1 && published.includes('running'));
+    state = 'exited';
+    streams[0]?.write(JSON.stringify({ status: 'die', id: 'c1' }));
+    await until(() => published.at(-1) === 'exited');
+    streams[0]?.end();
+    await until(() => streams.length === 2);
+    await svc.close();
+  });
+});
