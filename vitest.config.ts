@@ -29,6 +29,15 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'e2e',
+          include: ['tests/e2e/**/*.e2e.test.ts'],
+          testTimeout: 240_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           name: 'stack-lifecycle',
           include: ['tests/stack-lifecycle/**/*.test.ts'],
           testTimeout: 400_000,

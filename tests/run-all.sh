@@ -3,8 +3,9 @@
 #   1. install npm dependencies (Electron's binary is not downloaded: it cannot be here)
 #   2. static checks: TypeScript strict, Biome lint/format, generated dashboards up to date
 #   3. unit tests (Vitest)
-#   4. the stack suite: provisions Docker, Compose and locally built images (cached under
-#      ~/.cache/walkstream), brings the real stack/ up, runs tests/stack, tears everything down.
+#   4. the stack suite: provisions Docker, Compose, locally built images (cached under
+#      ~/.cache/walkstream) and Chromium, brings the real stack/ up, runs tests/stack, the UI
+#      end-to-end tests (tests/e2e) and the lifecycle tests, and tears everything down.
 # WALKSTREAM_SKIP_STACK=1 stops after step 3 (for a quick local loop); CI never sets it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,9 +20,13 @@ else
 fi
 
 step "static checks"
-npx tsc -p tsconfig.json --noEmit
+npm run -s typecheck
 npx biome check .
 npm run -s dashboards:check
+
+step "builds: browser-mode renderer, Electron main/preload/renderer (the binary itself cannot run here)"
+npm run -s build:web
+npm run -s build:app
 
 step "unit tests"
 npx vitest run --project unit
@@ -32,5 +37,5 @@ if [ "${WALKSTREAM_SKIP_STACK:-0}" = "1" ]; then
 fi
 
 step "stack suite"
-bash tests/stack/with-stack.sh sh -c 'npx vitest run --project stack && npx vitest run --project stack-lifecycle'
+bash tests/stack/with-stack.sh sh -c 'npx vitest run --project stack && npx vitest run --project e2e && npx vitest run --project stack-lifecycle'
 step "all suites passed"

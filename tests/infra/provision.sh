@@ -6,13 +6,14 @@
 #   kafka          walkstream-local/kafka:$KAFKA_VERSION
 #   telegraf       walkstream-local/telegraf:$TELEGRAF_VERSION
 #   influxd        walkstream-local/influxdb (steps/influxd.sh, when present)
+#   chromium       Debian's Chromium for the end-to-end UI tests (steps/chromium.sh)
 # Everything is cached under $WS_CACHE (~/.cache/walkstream): a cold run of the first five steps
 # takes ~12-15 minutes on 2 cores (mostly Go builds), a warm run a few seconds.
 # Run a subset with: provision.sh STEP...
 source "$(dirname "$0")/lib.sh"
 
 steps=("$@")
-[ "${#steps[@]}" -gt 0 ] || steps=(docker-engine compose base-image kafka telegraf influxd)
+[ "${#steps[@]}" -gt 0 ] || steps=(docker-engine compose base-image kafka telegraf influxd chromium)
 
 total_start=$SECONDS
 summary=()

@@ -1,0 +1,34 @@
+import { useEffect, useState } from 'react';
+import type { Links } from '../../core/contract/data';
+import { api } from './api-client';
+import { KafkaPanel } from './components/kafka-panel';
+import { LiveChart } from './components/live-chart';
+import { PipelineBar } from './components/pipeline-bar';
+import { ServiceCards } from './components/service-cards';
+import { WalkControls } from './components/walk-controls';
+import { useTopic } from './use-api';
+
+export function App() {
+  const stack = useTopic('stack:status', () => api.call('stack:status'));
+  const producer = useTopic('producer:status', () => api.call('producer:status'));
+  const kafka = useTopic('kafka:stats', () => api.call('kafka:stats'));
+  const [links, setLinks] = useState<Links | null>(null);
+  useEffect(() => {
+    api.call('links:get').then(setLinks, () => {});
+  }, []);
+  return (
+    <>
+      <PipelineBar stack={stack} producer={producer} />
+      <main>
+        <div className="col">
+          <LiveChart />
+          <KafkaPanel stats={kafka} />
+        </div>
+        <div className="col narrow">
+          <WalkControls producer={producer} />
+          <ServiceCards stack={stack} links={links} />
+        </div>
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,110 @@
+import { useState } from 'react';
+import type { Links, ServiceInfo, StackStatus } from '../../../core/contract/data';
+import { api } from '../api-client';
+import { uptime } from '../format';
+
+const PURPOSE: Record<string, string> = {
+  'kafka-1': 'Kafka broker 1',
+  'kafka-2': 'Kafka broker 2',
+  'kafka-3': 'Kafka broker 3',
+  'kafka-ui': 'Kafka UI',
+  telegraf: 'Telegraf (Kafka → InfluxDB)',
+  influxdb: 'InfluxDB 2',
+  grafana: 'Grafana',
+};
+
+function linkFor(service: string, links: Links | null): { href: string; label: string }[] {
+  if (!links) return [];
+  if (service === 'grafana')
+    return [
+      { href: links.grafanaRandomWalks, label: 'Random walks' },
+      { href: links.grafanaPipelineHealth, label: 'Pipeline health' },
+    ];
+  if (service === 'kafka-ui') return [{ href: links.kafkaUi, label: 'Open Kafka UI' }];
+  if (service === 'influxdb') return [{ href: links.influxdb, label: 'Open InfluxDB' }];
+  return [];
+}
+
+function ServiceCard({ info, links }: { info: ServiceInfo; links: Links | null }) {
+  const [logs, setLogs] = useState<string[] | null>(null);
+  const [busy, setBusy] = useState(false);
+  const available = info.state !== 'not-available';
+  const status = !available
+    ? 'not available'
+    : info.health !== 'none'
+      ? `${info.state}, ${info.health}`
+      : info.state;
+  return (
+    <article
+      className={`card svc svc-${available ? info.health : 'na'}`}
+      data-testid={`service-${info.service}`}
+      data-health={info.health}
+      data-state={info.state}
+    >
+      <h3>{PURPOSE[info.service] ?? info.service}</h3>
+      <p className="status">{status}</p>
+      {available ? (
+        <dl>
+          <dt>Uptime</dt>
+          <dd>{uptime(info.startedAt)}</dd>
+          <dt>Restarts</dt>
+          <dd>{info.restartCount}</dd>
+          {info.ports.length > 0 ? (
+            <>
+              <dt>Ports</dt>
+              <dd>{info.ports.map((p) => `${p.host}:${p.hostPort}`).join(', ')}</dd>
+            </>
+          ) : null}
+        </dl>
+      ) : (
+        <p className="hint">Not part of the running stack.</p>
+      )}
+      <div className="row">
+        {linkFor(info.service, links).map((l) => (
+          <a key={l.href} href={l.href} target="_blank" rel="noreferrer">
+            {l.label}
+          </a>
+        ))}
+      </div>
+      {available ? (
+        <div className="row">
+          <button
+            type="button"
+            disabled={busy}
+            aria-label={`Restart ${info.service}`}
+            onClick={async () => {
+              setBusy(true);
+              await api.call('stack:restartService', { service: info.service }).catch(() => {});
+              setBusy(false);
+            }}
+          >
+            Restart
+          </button>
+          <button
+            type="button"
+            aria-label={`Show logs of ${info.service}`}
+            onClick={async () =>
+              setLogs(
+                logs ? null : (await api.call('stack:logs', { service: info.service, lines: 40 })).lines,
+              )
+            }
+          >
+            {logs ? 'Hide logs' : 'Logs'}
+          </button>
+        </div>
+      ) : null}
+      {logs ? <pre className="logs">{logs.join('\n')}</pre> : null}
+    </article>
+  );
+}
+
+export function ServiceCards({ stack, links }: { stack: StackStatus | null; links: Links | null }) {
+  if (!stack) return <p className="hint">Asking Docker…</p>;
+  return (
+    <section aria-label="Services" className="cards">
+      {stack.services.map((s) => (
+        <ServiceCard key={s.service} info={s} links={links} />
+      ))}
+    </section>
+  );
+}

@@ -1,0 +1,109 @@
+/// <reference lib="dom" />
+/**
+ * The UI end to end: browser mode (the real core over HTTP) in Debian's Chromium, against the real
+ * stack that tests/stack/with-stack.sh brought up.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHttpTransport } from '../../core/api/http-transport';
+import { type Core, createCore } from '../../core/create-core';
+import { flux, repoDir, stackEnv, waitUntil } from '../stack/stack-env';
+
+let core: Core;
+let http: Awaited<ReturnType<typeof startHttpTransport>>;
+let browser: Browser;
+let page: Page;
+let settingsDir: string;
+
+beforeAll(async () => {
+  settingsDir = mkdtempSync(`${tmpdir()}/walkstream-e2e-`);
+  core = createCore({
+    stackDir: `${repoDir}stack`,
+    settingsPath: `${settingsDir}/settings.json`,
+    project: stackEnv.project,
+    envFile: stackEnv.envFile,
+    extraComposeFiles: [`${repoDir}tests/stack/compose.local.yaml`],
+    dockerCli: stackEnv.docker,
+  });
+  http = await startHttpTransport({ router: core.router, hub: core.hub, staticDir: `${repoDir}out/web` });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  page = await browser.newPage();
+  await page.goto(http.loginUrl);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await core?.shutdown();
+  await http?.close();
+  rmSync(settingsDir, { recursive: true, force: true });
+});
+
+/** Standard deviation of one-step increments of the walks over an InfluxDB time range. */
+async function stepStdDev(startIso: string, stopIso: string): Promise<number> {
+  const rows = await flux<{ _value: number }>(`from(bucket: "${stackEnv.influxBucket}")
+  |> range(start: ${startIso}, stop: ${stopIso})
+  |> filter(fn: (r) => r._measurement == "random_walk" and r._field == "value" and r.walk =~ /^w000[0-9]$/)
+  |> difference()
+  |> group()
+  |> stddev()`);
+  return Number(rows[0]?._value ?? Number.NaN);
+}
+
+describe('the app in Chromium against the real stack', () => {
+  it('Start pipeline: cards turn healthy, the chart shows points within 30 s, Kafka shows 3 brokers and a produce rate', async () => {
+    await page.locator('[data-testid="pipeline-bar"][data-ready="true"]').waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Start pipeline' }).click();
+    for (const service of ['kafka-1', 'kafka-2', 'kafka-3', 'telegraf', 'influxdb']) {
+      await page
+        .locator(`[data-testid="service-${service}"][data-health="healthy"]`)
+        .waitFor({ timeout: 120_000 });
+    }
+    expect(await page.getByTestId('service-grafana').textContent()).toContain('not available');
+    const started = Date.now();
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="chart"]')?.getAttribute('data-points')) > 0,
+      null,
+      {
+        timeout: 30_000,
+      },
+    );
+    console.log(
+      `chart showed points ${((Date.now() - started) / 1000).toFixed(1)} s after the services were healthy`,
+    );
+    await page.locator('[data-testid="brokers"][data-up="3"]').waitFor({ timeout: 30_000 });
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="produce-rate"]')?.getAttribute('data-value')) > 0,
+      null,
+      { timeout: 30_000 },
+    );
+    expect(await page.getByTestId('pipeline-state').textContent()).toContain('Running');
+  });
+
+  it('moving the volatility slider up 10× makes the stored steps 10× wider within 10 s', async () => {
+    const beforeEnd = new Date();
+    const before = await stepStdDev(
+      new Date(beforeEnd.getTime() - 8_000).toISOString(),
+      beforeEnd.toISOString(),
+    );
+    await page.getByTestId('param-volatility').fill('10');
+    expect(await page.locator('output[for="param-volatility"]').textContent()).toBe('10');
+    const changedAt = Date.now();
+    const after = await waitUntil(
+      'step standard deviation about 10× larger',
+      () => stepStdDev(new Date(changedAt + 1_000).toISOString(), new Date().toISOString()),
+      (sd) => sd > before * 5,
+      10_000,
+      1_000,
+    );
+    console.log(
+      `step std dev before ${before.toFixed(4)}, after ${after.toFixed(4)} (×${(after / before).toFixed(1)})`,
+    );
+    expect(after / before).toBeGreaterThan(5);
+    expect(after / before).toBeLessThan(20);
+  });
+});
