@@ -182,9 +182,17 @@ export class KafkaStatsService {
   }
 
   private empty(err: unknown): KafkaStats {
+    const error =
+      err && !(err instanceof WalkstreamError)
+        ? new WalkstreamError(
+            'KAFKA_UNREACHABLE',
+            `No answer from the brokers ${this.opts.brokers().join(', ')} (${(err as Error).message ?? err})`,
+            { retriable: true },
+          )
+        : err;
     return {
       reachable: false,
-      error: err ? toErrorData(err) : null,
+      error: error ? toErrorData(error) : null,
       brokers: [],
       controller: null,
       topic: this.opts.topic,
