@@ -3,7 +3,7 @@
  * lives in core/; this file only wires Electron to it (window, IPC, links, quit).
  */
 import { join } from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
 import { attachIpcTransport } from '../core/api/ipc-transport';
 import { type Core, createCore } from '../core/create-core';
 
@@ -36,6 +36,8 @@ function createWindow(): void {
       sandbox: true,
       nodeIntegration: false,
       webSecurity: true,
+      // Middle-click would open links in a new Electron window, bypassing the window-open handler.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   win.once('ready-to-show', () => win?.show());
@@ -59,6 +61,8 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   app.whenReady().then(() => {
+    // The UI needs no browser permission (camera, notifications, ...): refuse them all.
+    session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
     core = createCore({ stackDir, settingsPath: join(app.getPath('userData'), 'settings.json') });
     attachIpcTransport({
       router: core.router,

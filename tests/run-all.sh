@@ -23,6 +23,7 @@ step "static checks"
 npm run -s typecheck
 npx biome check .
 npm run -s dashboards:check
+bash tests/electronegativity.sh
 
 step "builds: browser-mode renderer, Electron main/preload/renderer (the binary itself cannot run here)"
 npm run -s build:web
