@@ -45,6 +45,24 @@ export function createKafkaSink(opts: KafkaSinkOptions): RecordSink {
   });
   let admin: Admin | undefined;
   let producer: Producer | undefined;
+  // Each record's partition is computed here (Kafka's murmur2 of the key, as the Java client and
+  // kafkajs do) from the topic's real partition count. Left to kafkajs, it is computed from the
+  // metadata of the moment, which right after a topic is created can list too few partitions: a
+  // retried batch then lands in another partition, and is written twice.
+  let partitionCount = 0;
+  const partitioner = Partitioners.DefaultPartitioner();
+  const partitionOf = (key: string): number =>
+    partitioner({
+      topic: opts.topic,
+      partitionMetadata: Array.from({ length: partitionCount }, (_, i) => ({
+        partitionId: i,
+        leader: 0,
+        partitionErrorCode: 0,
+        replicas: [],
+        isr: [],
+      })),
+      message: { key, value: null },
+    });
 
   const unreachable = (cause: unknown, waitedMs: number) =>
     new WalkstreamError(
@@ -102,7 +120,10 @@ export function createKafkaSink(opts: KafkaSinkOptions): RecordSink {
       if (!admin) throw new WalkstreamError('NOT_CONNECTED', 'ensureTopic() called before connect()');
       try {
         const existing = await admin.listTopics();
-        if (existing.includes(spec.topic)) return;
+        if (existing.includes(spec.topic)) {
+          partitionCount = await readyPartitionCount(admin, spec.topic, 0);
+          return;
+        }
         await admin.createTopics({
           waitForLeaders: true,
           topics: [
@@ -114,8 +135,12 @@ export function createKafkaSink(opts: KafkaSinkOptions): RecordSink {
             },
           ],
         });
+        partitionCount = await readyPartitionCount(admin, spec.topic, spec.partitions);
       } catch (err) {
-        if (isKafkaError(err, 'TOPIC_ALREADY_EXISTS')) return;
+        if (isKafkaError(err, 'TOPIC_ALREADY_EXISTS')) {
+          partitionCount = await readyPartitionCount(admin, spec.topic, 0);
+          return;
+        }
         const hint = isKafkaError(err, 'INVALID_REPLICATION_FACTOR')
           ? ` The cluster has fewer live brokers than the replication factor ${spec.replicationFactor}: start all brokers, or lower it.`
           : '';
@@ -128,9 +153,15 @@ export function createKafkaSink(opts: KafkaSinkOptions): RecordSink {
     },
 
     async send(records: readonly KeyedRecord[]) {
-      if (!producer) throw new WalkstreamError('NOT_CONNECTED', 'send() called before connect()');
+      if (!producer || partitionCount === 0) {
+        throw new WalkstreamError('NOT_CONNECTED', 'send() called before connect() and ensureTopic()');
+      }
       try {
-        await producer.send({ topic: opts.topic, acks: -1, messages: records as KeyedRecord[] });
+        await producer.send({
+          topic: opts.topic,
+          acks: -1,
+          messages: records.map((r) => ({ key: r.key, value: r.value, partition: partitionOf(r.key) })),
+        });
       } catch (err) {
         throw new WalkstreamError(
           'KAFKA_SEND_FAILED',
@@ -147,6 +178,31 @@ export function createKafkaSink(opts: KafkaSinkOptions): RecordSink {
       await Promise.allSettled([producer?.disconnect(), admin?.disconnect()]);
     },
   };
+}
+
+/**
+ * The topic's partition count once every partition has a leader (a new topic's metadata takes a
+ * moment to reach every broker). `atLeast` is the count just created, 0 for an existing topic.
+ */
+async function readyPartitionCount(admin: Admin, topic: string, atLeast: number): Promise<number> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const meta = await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => null);
+    const partitions = meta?.topics[0]?.partitions ?? [];
+    if (partitions.length > 0 && partitions.length >= atLeast && partitions.every((p) => p.leader >= 0)) {
+      return partitions.length;
+    }
+    if (Date.now() > deadline) {
+      throw new WalkstreamError(
+        'TOPIC_NOT_READY',
+        `Topic "${topic}" has no leader for every partition after 30 s. Are all brokers up?`,
+        {
+          retriable: true,
+        },
+      );
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** Drops a message repeated within `windowMs`, so a broker outage does not flood the log. */
