@@ -3,19 +3,30 @@
  * The UI end to end: browser mode (the real core over HTTP) in Debian's Chromium, against the real
  * stack that tests/stack/with-stack.sh brought up.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpTransport } from '../../core/api/http-transport';
 import { type Core, createCore } from '../../core/create-core';
 import { flux, repoDir, stackEnv, waitUntil } from '../stack/stack-env';
 
+const run = promisify(execFile);
 let core: Core;
 let http: Awaited<ReturnType<typeof startHttpTransport>>;
 let browser: Browser;
 let page: Page;
 let settingsDir: string;
+
+// Screenshots of the main states: test artifacts under test-results/, or the README's pictures
+// under docs/screenshots/ with WALKSTREAM_UPDATE_SCREENSHOTS=1.
+const shotsDir =
+  process.env.WALKSTREAM_UPDATE_SCREENSHOTS === '1'
+    ? `${repoDir}docs/screenshots`
+    : `${repoDir}test-results/screenshots`;
+const shot = (name: string) => page.screenshot({ path: `${shotsDir}/${name}.png`, fullPage: true });
 
 beforeAll(async () => {
   settingsDir = mkdtempSync(`${tmpdir()}/walkstream-e2e-`);
@@ -32,7 +43,7 @@ beforeAll(async () => {
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
-  page = await browser.newPage();
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   await page.goto(http.loginUrl);
 });
 
@@ -57,6 +68,7 @@ async function stepStdDev(startIso: string, stopIso: string): Promise<number> {
 describe('the app in Chromium against the real stack', () => {
   it('Start pipeline: cards turn healthy, the chart shows points within 30 s, Kafka shows 3 brokers and a produce rate', async () => {
     await page.locator('[data-testid="pipeline-bar"][data-ready="true"]').waitFor({ timeout: 30_000 });
+    await shot('1-before-start');
     await page.getByRole('button', { name: 'Start pipeline' }).click();
     for (const service of ['kafka-1', 'kafka-2', 'kafka-3', 'telegraf', 'influxdb']) {
       await page
@@ -82,6 +94,15 @@ describe('the app in Chromium against the real stack', () => {
       { timeout: 30_000 },
     );
     expect(await page.getByTestId('pipeline-state').textContent()).toContain('Running');
+    // A few seconds of walks on the chart before the picture.
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="chart"]')?.getAttribute('data-points')) >= 60,
+      null,
+      {
+        timeout: 30_000,
+      },
+    );
+    await shot('2-running');
   });
 
   it('moving the volatility slider up 10× makes the stored steps 10× wider within 10 s', async () => {
@@ -105,5 +126,27 @@ describe('the app in Chromium against the real stack', () => {
     );
     expect(after / before).toBeGreaterThan(5);
     expect(after / before).toBeLessThan(20);
+  });
+
+  it('Stop pipeline: the producer stops, the containers go away, the UI shows stopped', async () => {
+    await page.getByRole('button', { name: 'Stop pipeline' }).click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="pipeline-state"]')?.textContent?.startsWith('Stopped'),
+      null,
+      { timeout: 120_000 },
+    );
+    expect((await core.router.call('producer:status', undefined)) as unknown).toMatchObject({
+      ok: true,
+      result: { state: 'stopped' },
+    });
+    const { stdout } = await run(stackEnv.docker, [
+      'ps',
+      '-q',
+      '--filter',
+      `label=com.docker.compose.project=${stackEnv.project}`,
+    ]);
+    expect(stdout.trim()).toBe('');
+    expect(await page.getByTestId('service-kafka-1').textContent()).toContain('not available');
+    await shot('3-stopped');
   });
 });
