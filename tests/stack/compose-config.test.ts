@@ -108,6 +108,9 @@ describe('stack/compose.yaml, as loaded by the real Compose CLI', () => {
       expect(Number(s.mem_limit), `${name} mem_limit`).toBeGreaterThan(0);
       for (const p of s.ports ?? []) expect(p.host_ip, `${name} port ${p.target}`).toBe('127.0.0.1');
     }
+    // The total the README states and the app's pre-flight memory check uses.
+    const total = Object.values(services).reduce((a, s) => a + Number(s.mem_limit), 0);
+    expect(total).toBe(6 * 2 ** 30);
   });
 
   it('wires the brokers consistently: node ids, quorum voters, listeners, cluster id', async () => {
