@@ -50,6 +50,7 @@ export function createKafkaSink(opts: KafkaSinkOptions): RecordSink {
   // metadata of the moment, which right after a topic is created can list too few partitions: a
   // retried batch then lands in another partition, and is written twice.
   let partitionCount = 0;
+  let closed = false;
   const partitioner = Partitioners.DefaultPartitioner();
   const partitionOf = (key: string): number =>
     partitioner({
@@ -152,32 +153,81 @@ export function createKafkaSink(opts: KafkaSinkOptions): RecordSink {
       }
     },
 
-    async send(records: readonly KeyedRecord[]) {
+    async send(records: readonly KeyedRecord[], onRetry?: (err: WalkstreamError) => void) {
       if (!producer || partitionCount === 0) {
         throw new WalkstreamError('NOT_CONNECTED', 'send() called before connect() and ensureTopic()');
       }
-      try {
-        await producer.send({
-          topic: opts.topic,
-          acks: -1,
-          messages: records.map((r) => ({ key: r.key, value: r.value, partition: partitionOf(r.key) })),
-        });
-      } catch (err) {
-        throw new WalkstreamError(
-          'KAFKA_SEND_FAILED',
-          `Sending to topic "${opts.topic}" failed: ${describe(err)}`,
-          {
-            retriable: true,
-            cause: err,
-          },
+      // One kafkajs send per partition. A kafkajs send spanning several brokers retries on a
+      // partial failure while its other requests are still in flight, and re-sends those with new
+      // sequence numbers: duplicates the idempotent producer cannot catch (seen here right after a
+      // topic was created). One partition per send keeps each retry to its own request, and only
+      // the partitions that failed are sent again.
+      let pending = groupByPartition(records, partitionOf);
+      let attempt = 0;
+      while (pending.size > 0) {
+        const groups = [...pending.entries()];
+        const results = await Promise.allSettled(
+          groups.map(([partition, messages]) =>
+            (producer as Producer).send({
+              topic: opts.topic,
+              acks: -1,
+              messages: messages.map((r) => ({ key: r.key, value: r.value, partition })),
+            }),
+          ),
         );
+        const failed = new Map<number, KeyedRecord[]>();
+        results.forEach((r, i) => {
+          if (r.status === 'rejected') failed.set(groups[i]?.[0] as number, groups[i]?.[1] as KeyedRecord[]);
+        });
+        if (failed.size === 0) return;
+        const reason = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason;
+        if (closed) {
+          const undelivered = [...failed.values()].reduce((a, g) => a + g.length, 0);
+          throw new WalkstreamError(
+            'KAFKA_SEND_FAILED',
+            `Sending to topic "${opts.topic}" stopped with ${undelivered} points undelivered: ${describe(reason)}`,
+            {
+              retriable: true,
+              cause: reason,
+              details: { undelivered },
+            },
+          );
+        }
+        onRetry?.(
+          new WalkstreamError(
+            'KAFKA_SEND_FAILED',
+            `Sending to topic "${opts.topic}" failed, retrying ${failed.size} partition(s): ${describe(reason)}`,
+            {
+              retriable: true,
+              cause: reason,
+            },
+          ),
+        );
+        pending = failed;
+        attempt++;
+        await new Promise((r) => setTimeout(r, Math.min(maxRetryTime, 100 * 2 ** Math.min(attempt, 5))));
       }
     },
 
     async disconnect() {
+      closed = true;
       await Promise.allSettled([producer?.disconnect(), admin?.disconnect()]);
     },
   };
+}
+
+function groupByPartition(
+  records: readonly KeyedRecord[],
+  partitionOf: (key: string) => number,
+): Map<number, KeyedRecord[]> {
+  const groups = new Map<number, KeyedRecord[]>();
+  for (const r of records) {
+    const p = partitionOf(r.key);
+    const g = groups.get(p);
+    if (g) g.push(r);
+    else groups.set(p, [r]);
+  }
+  return groups;
 }
 
 /**

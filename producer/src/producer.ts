@@ -177,7 +177,7 @@ export function createProducer(opts: ProducerOptions): WalkProducer {
       const batch = queue.take(maxBatch);
       const t0 = clock.monoMs();
       try {
-        await sink.send(coalesceByKey(batch, maxPointsPerMessage));
+        await sink.send(coalesceByKey(batch, maxPointsPerMessage), reportError);
         latency.record(clock.monoMs() - t0);
         counters.produced += batch.length;
       } catch (err) {

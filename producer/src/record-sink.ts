@@ -20,8 +20,14 @@ export interface RecordSink {
   connect(): Promise<void>;
   /** Creates the topic if it does not exist yet; an existing topic is left as it is. */
   ensureTopic(spec: TopicSpec): Promise<void>;
-  /** Resolves once every record is acknowledged (acks=all); rejects if they could not be. */
-  send(records: readonly KeyedRecord[]): Promise<void>;
+  /**
+   * Resolves once every record is acknowledged (acks=all). Retries what failed by itself, telling
+   * `onRetry`; rejects only when it cannot go on (e.g. disconnected while retrying).
+   */
+  send(
+    records: readonly KeyedRecord[],
+    onRetry?: (err: import('./errors').WalkstreamError) => void,
+  ): Promise<void>;
   disconnect(): Promise<void>;
 }
 
