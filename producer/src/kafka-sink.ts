@@ -126,7 +126,9 @@ export function createKafkaSink(opts: KafkaSinkOptions): RecordSink {
           return;
         }
         await admin.createTopics({
-          waitForLeaders: true,
+          // Leaders are awaited below, tolerating the transient "unknown topic" answers of a
+          // cluster still spreading the new metadata (kafkajs' own wait gives up on those).
+          waitForLeaders: false,
           topics: [
             {
               topic: spec.topic,
