@@ -4,21 +4,19 @@
  * stack that tests/stack/with-stack.sh brought up.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpTransport } from '../../core/api/http-transport';
-import { type Core, createCore } from '../../core/create-core';
-import { flux, repoDir, stackEnv, waitUntil } from '../stack/stack-env';
+import type { Core } from '../../core/create-core';
+import { createTestCore, flux, repoDir, stackEnv, waitUntil } from '../stack/stack-env';
 
 const run = promisify(execFile);
 let core: Core;
+let dispose: () => Promise<void>;
 let http: Awaited<ReturnType<typeof startHttpTransport>>;
 let browser: Browser;
 let page: Page;
-let settingsDir: string;
 
 // Screenshots of the main states: test artifacts under test-results/, or the README's pictures
 // under docs/screenshots/ with WALKSTREAM_UPDATE_SCREENSHOTS=1.
@@ -29,15 +27,7 @@ const shotsDir =
 const shot = (name: string) => page.screenshot({ path: `${shotsDir}/${name}.png`, fullPage: true });
 
 beforeAll(async () => {
-  settingsDir = mkdtempSync(`${tmpdir()}/walkstream-e2e-`);
-  core = createCore({
-    stackDir: `${repoDir}stack`,
-    settingsPath: `${settingsDir}/settings.json`,
-    project: stackEnv.project,
-    envFile: stackEnv.envFile,
-    extraComposeFiles: [`${repoDir}tests/stack/compose.local.yaml`],
-    dockerCli: stackEnv.docker,
-  });
+  ({ core, dispose } = createTestCore());
   http = await startHttpTransport({ router: core.router, hub: core.hub, staticDir: `${repoDir}out/web` });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -49,9 +39,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await core?.shutdown();
   await http?.close();
-  rmSync(settingsDir, { recursive: true, force: true });
+  await dispose?.();
 });
 
 /** Standard deviation of one-step increments of the walks over an InfluxDB time range. */

@@ -3,34 +3,23 @@
  * through the app core, as the Stop / Start pipeline buttons do.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StackStatus } from '../../core/contract/data';
-import { type Core, createCore } from '../../core/create-core';
-import { repoDir, stackEnv } from '../stack/stack-env';
+import type { Core } from '../../core/create-core';
+import { createTestCore, stackEnv } from '../stack/stack-env';
 
 const run = promisify(execFile);
 let core: Core;
-let settingsDir: string;
+let dispose: () => Promise<void>;
 const seen: StackStatus[] = [];
 
 beforeAll(() => {
-  settingsDir = mkdtempSync(`${tmpdir()}/walkstream-settings-`);
-  core = createCore({
-    stackDir: `${repoDir}stack`,
-    settingsPath: `${settingsDir}/settings.json`,
-    project: stackEnv.project,
-    envFile: stackEnv.envFile,
-    extraComposeFiles: [`${repoDir}tests/stack/compose.local.yaml`],
-    dockerCli: stackEnv.docker,
-  });
+  ({ core, dispose } = createTestCore());
   core.hub.subscribe('stack:status', (s) => seen.push(s));
 });
 afterAll(async () => {
-  await core.shutdown();
-  rmSync(settingsDir, { recursive: true, force: true });
+  await dispose();
 });
 
 async function projectResources(kind: 'ps' | 'volume' | 'network'): Promise<string[]> {

@@ -1,34 +1,23 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StackStatus } from '../../core/contract/data';
-import { type Core, createCore } from '../../core/create-core';
+import type { Core } from '../../core/create-core';
 import { runPreflight } from '../../core/stack/preflight';
-import { flux, repoDir, stackEnv, waitUntil } from './stack-env';
+import { createTestCore, flux, stackEnv, waitUntil } from './stack-env';
 
 const run = promisify(execFile);
 let core: Core;
-let settingsDir: string;
+let dispose: () => Promise<void>;
 const statuses: StackStatus[] = [];
 
 beforeAll(() => {
-  settingsDir = mkdtempSync(`${tmpdir()}/walkstream-settings-`);
-  core = createCore({
-    stackDir: `${repoDir}stack`,
-    settingsPath: `${settingsDir}/settings.json`,
-    project: stackEnv.project,
-    envFile: stackEnv.envFile,
-    extraComposeFiles: [`${repoDir}tests/stack/compose.local.yaml`],
-    dockerCli: stackEnv.docker,
-  });
+  ({ core, dispose } = createTestCore());
   core.hub.subscribe('stack:status', (s) => statuses.push(s));
 });
 afterAll(async () => {
-  await core.shutdown();
-  rmSync(settingsDir, { recursive: true, force: true });
+  await dispose();
 });
 
 const call = async <T>(name: string, input?: unknown): Promise<T> => {

@@ -3,9 +3,12 @@
  * addresses and secrets from the environment it exports, plus small helpers to reach the services.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { InfluxDB } from '@influxdata/influxdb-client';
 import { Kafka, logLevel } from 'kafkajs';
+import { type Core, createCore } from '../../core/create-core';
 
 const run = promisify(execFile);
 
@@ -98,3 +101,26 @@ export async function waitUntil<T>(
 }
 
 export const runId = `t${Date.now().toString(36)}`;
+
+/**
+ * The app core wired to the test stack (same project, env file and local-images override), with
+ * its own throw-away settings file. `dispose` shuts it down and removes the settings.
+ */
+export function createTestCore(): { core: Core; dispose: () => Promise<void> } {
+  const settingsDir = mkdtempSync(`${tmpdir()}/walkstream-settings-`);
+  const core = createCore({
+    stackDir: `${repoDir}stack`,
+    settingsPath: `${settingsDir}/settings.json`,
+    project: stackEnv.project,
+    envFile: stackEnv.envFile,
+    extraComposeFiles: [`${repoDir}tests/stack/compose.local.yaml`],
+    dockerCli: stackEnv.docker,
+  });
+  return {
+    core,
+    dispose: async () => {
+      await core.shutdown();
+      rmSync(settingsDir, { recursive: true, force: true });
+    },
+  };
+}
