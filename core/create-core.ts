@@ -63,6 +63,7 @@ export function createCore(opts: CoreOptions): Core {
     stackDir: opts.stackDir,
     composeFiles,
     envFile,
+    profiles: ['headless'],
     hub,
     preflight: async () => {
       if (!opts.envFile) ensureEnvFile(opts.stackDir);

@@ -26,6 +26,8 @@ export interface StackServiceOptions {
   /** compose.yaml first, then overrides (e.g. the local-images one). */
   composeFiles: string[];
   envFile?: string;
+  /** Profiles whose services `down` removes too (e.g. the headless producer). */
+  profiles?: string[];
   hub: EventHub;
   /** Runs before `up`; throws a WalkstreamError saying what to fix. */
   preflight: () => Promise<void>;
@@ -98,7 +100,13 @@ export class StackService {
     this.lifecycle = 'stopping';
     void this.refresh();
     try {
-      await this.compose(['down', '--remove-orphans', ...(removeVolumes ? ['-v'] : [])], 120_000);
+      // Services of other profiles (a headless producer started from the CLI) belong to the
+      // pipeline too: without naming their profiles, `down` would leave them behind.
+      const profiles = (this.opts.profiles ?? []).flatMap((p) => ['--profile', p]);
+      await this.compose(
+        [...profiles, 'down', '--remove-orphans', ...(removeVolumes ? ['-v'] : [])],
+        120_000,
+      );
       this.lastError = null;
     } catch (err) {
       throw composeError('stop', err);
