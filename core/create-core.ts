@@ -42,7 +42,7 @@ export interface Core {
   shutdown(): Promise<void>;
 }
 
-const STACK_MEMORY_BYTES = 6 * 2 ** 30; // the sum of the mem_limits in stack/compose.yaml
+const STACK_MEMORY_BYTES = 6.25 * 2 ** 30; // the sum of the mem_limits in stack/compose.yaml
 
 export function createCore(opts: CoreOptions): Core {
   const hub = new EventHub();
