@@ -68,51 +68,51 @@ export class StackService {
   }
 
   async up(): Promise<StackStatus> {
-    if (this.lifecycle)
-      throw new WalkstreamError(
-        'STACK_BUSY',
-        `The stack is already ${this.lifecycle}; wait for it to finish.`,
-        { retriable: true },
-      );
-    this.lifecycle = 'starting';
-    this.lastError = null;
-    void this.refresh();
-    try {
+    return this.runLifecycle('starting', 'start', async () => {
       await this.opts.preflight();
       await this.compose(['up', '-d', '--wait', '--wait-timeout', '300'], 330_000);
-    } catch (err) {
-      this.lastError = toErrorData(err instanceof WalkstreamError ? err : composeError('start', err));
-      throw err instanceof WalkstreamError ? err : composeError('start', err);
-    } finally {
-      this.lifecycle = null;
-      await this.refresh();
-    }
-    return this.refresh();
+    });
   }
 
   async down(removeVolumes: boolean): Promise<StackStatus> {
-    if (this.lifecycle)
+    // Services of other profiles (a headless producer started from the CLI) belong to the
+    // pipeline too: without naming their profiles, `down` would leave them behind.
+    const profiles = (this.opts.profiles ?? []).flatMap((p) => ['--profile', p]);
+    return this.runLifecycle('stopping', 'stop', () =>
+      this.compose([...profiles, 'down', '--remove-orphans', ...(removeVolumes ? ['-v'] : [])], 120_000).then(
+        () => {},
+      ),
+    );
+  }
+
+  /** One lifecycle step at a time; its progress and outcome are published as they happen. */
+  private async runLifecycle(
+    phase: 'starting' | 'stopping',
+    verb: string,
+    action: () => Promise<void>,
+  ): Promise<StackStatus> {
+    if (this.lifecycle) {
       throw new WalkstreamError(
         'STACK_BUSY',
         `The stack is already ${this.lifecycle}; wait for it to finish.`,
-        { retriable: true },
+        {
+          retriable: true,
+        },
       );
-    this.lifecycle = 'stopping';
+    }
+    this.lifecycle = phase;
+    this.lastError = null;
     void this.refresh();
     try {
-      // Services of other profiles (a headless producer started from the CLI) belong to the
-      // pipeline too: without naming their profiles, `down` would leave them behind.
-      const profiles = (this.opts.profiles ?? []).flatMap((p) => ['--profile', p]);
-      await this.compose(
-        [...profiles, 'down', '--remove-orphans', ...(removeVolumes ? ['-v'] : [])],
-        120_000,
-      );
-      this.lastError = null;
+      await action();
     } catch (err) {
-      throw composeError('stop', err);
-    } finally {
+      const error = err instanceof WalkstreamError ? err : composeError(verb, err);
+      this.lastError = toErrorData(error);
       this.lifecycle = null;
+      await this.refresh();
+      throw error;
     }
+    this.lifecycle = null;
     return this.refresh();
   }
 
