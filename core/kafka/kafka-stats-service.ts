@@ -119,8 +119,6 @@ export class KafkaStatsService {
       up: true,
       isController: b.nodeId === cluster.controller,
     }));
-    // Brokers registered in the cluster but absent from the live list are the down ones: the
-    // metadata still names them as replicas.
     let partitions: PartitionStats[] = [];
     const topics = await admin.listTopics();
     if (topics.includes(this.opts.topic)) {
@@ -134,11 +132,6 @@ export class KafkaStatsService {
       const end = new Map(offsets.map((o) => [o.partition, Number(o.high)]));
       partitions = (meta.topics[0]?.partitions ?? [])
         .map((p) => {
-          for (const r of p.replicas) {
-            if (!alive.has(r) && !brokers.some((b) => b.nodeId === r)) {
-              brokers.push({ nodeId: r, host: '', port: 0, up: false, isController: false });
-            }
-          }
           const endOffset = end.get(p.partitionId) ?? 0;
           const before = this.prev?.offsets.get(p.partitionId);
           const seconds = this.prev ? (now - this.prev.at) / 1000 : 0;
@@ -159,6 +152,9 @@ export class KafkaStatsService {
         })
         .sort((a, b) => a.partition - b.partition);
       this.prev = { at: now, offsets: end };
+      // Brokers the topic names as replicas but the cluster does not list as live are the down ones.
+      const down = new Set(partitions.flatMap((p) => p.replicas).filter((r) => !alive.has(r)));
+      for (const nodeId of down) brokers.push({ nodeId, host: '', port: 0, up: false, isController: false });
     }
     brokers.sort((a, b) => a.nodeId - b.nodeId);
     const messagesPerSecond = partitions.reduce((a, p) => a + p.messagesPerSecond, 0);
