@@ -5,6 +5,8 @@
 #   bash tests/stack/with-stack.sh npx vitest run --project stack     (the stack suite)
 #   bash tests/stack/with-stack.sh npx tsx bench/e2e-latency.ts         (npm run bench:e2e)
 # WALKSTREAM_KEEP_STACK=1 leaves the stack running afterwards, for debugging.
+# WALKSTREAM_TEST_SLOT=N (1-9) runs a second, independent stack beside the default one: project
+# walkstream-test-N on ports shifted by N×1000 (for developing one suite while another runs).
 source "$(dirname "$0")/../infra/lib.sh"
 
 # A dockerd this run starts is stopped again at the end; one that was already running is left be.
@@ -26,7 +28,11 @@ trap stop_dockerd_if_ours EXIT
 bash "$WS_INFRA_DIR/provision.sh"
 source "$WS_INFRA_DIR/docker.sh"
 
+slot="${WALKSTREAM_TEST_SLOT:-0}"
+case "$slot" in [0-9]) ;; *) die "WALKSTREAM_TEST_SLOT must be a digit 0-9, not '$slot'" ;; esac
 project="walkstream-test"
+[ "$slot" = 0 ] || project="walkstream-test-$slot"
+port_shift=$((slot * 1000))
 workdir="$(mktemp -d "${TMPDIR:-/tmp}/walkstream-test.XXXXXX")"
 env_file="$workdir/.env"
 
@@ -35,10 +41,10 @@ env_file="$workdir/.env"
 cp "$WS_REPO_DIR/stack/.env.example" "$WS_REPO_DIR/stack/init-env.sh" "$workdir/"
 sh "$workdir/init-env.sh" >/dev/null
 cat >> "$env_file" <<EOF
-KAFKA_1_PORT=29092
-KAFKA_2_PORT=29094
-KAFKA_3_PORT=29096
-INFLUXDB_PORT=28086
+KAFKA_1_PORT=$((29092 + port_shift))
+KAFKA_2_PORT=$((29094 + port_shift))
+KAFKA_3_PORT=$((29096 + port_shift))
+INFLUXDB_PORT=$((28086 + port_shift))
 EOF
 
 compose() {
