@@ -38,6 +38,15 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'faults',
+          include: ['tests/faults/**/*.test.ts'],
+          testTimeout: 420_000,
+          hookTimeout: 240_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           name: 'stack-lifecycle',
           include: ['tests/stack-lifecycle/**/*.test.ts'],
           testTimeout: 400_000,

@@ -119,7 +119,7 @@ describe('stack/compose.yaml, as loaded by the real Compose CLI', () => {
     }
     // The total the README states and the app's pre-flight memory check uses.
     const total = Object.values(services).reduce((a, s) => a + Number(s.mem_limit), 0);
-    expect(total).toBe(6.25 * 2 ** 30);
+    expect(total).toBe(6.5 * 2 ** 30);
   });
 
   it('wires the brokers consistently: node ids, quorum voters, listeners, cluster id', async () => {

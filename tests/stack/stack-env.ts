@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { InfluxDB } from '@influxdata/influxdb-client';
 import { Kafka, logLevel } from 'kafkajs';
-import { type Core, createCore } from '../../core/create-core';
+import { type Core, type CoreOptions, createCore } from '../../core/create-core';
 
 const run = promisify(execFile);
 
@@ -106,7 +106,10 @@ export const runId = `t${Date.now().toString(36)}`;
  * The app core wired to the test stack (same project, env file and local-images override), with
  * its own throw-away settings file. `dispose` shuts it down and removes the settings.
  */
-export function createTestCore(): { core: Core; dispose: () => Promise<void> } {
+export function createTestCore(overrides: Partial<CoreOptions> = {}): {
+  core: Core;
+  dispose: () => Promise<void>;
+} {
   const settingsDir = mkdtempSync(`${tmpdir()}/walkstream-settings-`);
   const core = createCore({
     stackDir: `${repoDir}stack`,
@@ -115,6 +118,7 @@ export function createTestCore(): { core: Core; dispose: () => Promise<void> } {
     envFile: stackEnv.envFile,
     extraComposeFiles: [`${repoDir}tests/stack/compose.local.yaml`],
     dockerCli: stackEnv.docker,
+    ...overrides,
   });
   return {
     core,

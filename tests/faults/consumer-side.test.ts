@@ -1,0 +1,117 @@
+/**
+ * Fault scenarios 3 and 4: the consuming side fails while the producer runs at 2 000 points/s.
+ * Telegraf commits a message's offset only after InfluxDB has taken its points (at least once),
+ * and InfluxDB keeps one point per series and timestamp (idempotent writes): so a killed Telegraf
+ * or a stopped InfluxDB delays points but neither loses nor duplicates them.
+ */
+import type { Admin } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compose, kafka, waitUntil } from '../stack/stack-env';
+import {
+  influxHealthy,
+  report,
+  restoreStack,
+  startTrackedProducer,
+  storedTotal,
+  TOPIC,
+  type TrackedProducer,
+  waitForExactSet,
+} from './fault-harness';
+
+let admin: Admin;
+let running: TrackedProducer | undefined;
+const since = new Date(Date.now() - 60_000).toISOString();
+const holdFaultFor = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+beforeAll(async () => {
+  admin = kafka('walkstream-faults-admin').admin();
+  await admin.connect();
+});
+
+afterAll(async () => {
+  await running?.producer.stop().catch(() => {});
+  await admin?.disconnect();
+  await restoreStack();
+});
+
+/** Messages on the topic that Telegraf's consumer group has not committed yet. */
+async function consumerLag(): Promise<number> {
+  const [ends, committed] = await Promise.all([
+    admin.fetchTopicOffsets(TOPIC),
+    admin.fetchOffsets({ groupId: 'telegraf-walkstream', topics: [TOPIC] }),
+  ]);
+  const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+  return ends.reduce(
+    (lag, e) => lag + Math.max(0, Number(e.high) - Math.max(0, done.get(e.partition) ?? 0)),
+    0,
+  );
+}
+
+async function producing(p: TrackedProducer, points: number): Promise<void> {
+  const target = p.acked() + points;
+  await waitUntil(
+    `${points} more points acknowledged`,
+    async () => p.acked(),
+    (n) => n >= target,
+    60_000,
+    100,
+  );
+}
+
+describe('the consuming side failing while producing', () => {
+  it('Telegraf SIGKILLed mid-stream and restarted: InfluxDB ends with exactly the produced set', async () => {
+    const p = await startTrackedProducer('telegraf');
+    running = p;
+    await producing(p, 4_000);
+    await compose('kill', '-s', 'SIGKILL', 'telegraf');
+    const killedAt = Date.now();
+    await waitUntil('lag grows with Telegraf gone', consumerLag, (lag) => lag > 500, 30_000);
+    await holdFaultFor(10_000 - (Date.now() - killedAt));
+    const restartedAt = Date.now();
+    await compose('start', 'telegraf');
+    await waitUntil('Telegraf catches up (lag < 200 messages)', consumerLag, (lag) => lag < 200, 120_000);
+    const caughtUpMs = Date.now() - restartedAt;
+    const acked = await p.stop();
+    running = undefined;
+    const { mismatches } = await waitForExactSet(p, since);
+    expect(mismatches.slice(0, 5)).toEqual([]);
+    report('3 Telegraf killed', {
+      points: acked,
+      lost: 0,
+      duplicates: 0,
+      downForMs: restartedAt - killedAt,
+      caughtUpAfterRestartMs: caughtUpMs,
+    });
+  });
+
+  it('InfluxDB stopped for 60 s: nothing lost; the backlog drains after it starts', async () => {
+    const p = await startTrackedProducer('influx');
+    running = p;
+    await producing(p, 4_000);
+    // Nothing can be written while InfluxDB is down: what it lacks when it returns is the backlog.
+    const storedBeforeStop = await storedTotal(p.prefix, since);
+    await compose('stop', 'influxdb');
+    const stoppedAt = Date.now();
+    await holdFaultFor(60_000);
+    await compose('start', 'influxdb');
+    await waitUntil('InfluxDB healthy again', influxHealthy, (ok) => ok, 120_000, 250);
+    const healthyAt = Date.now();
+    // Stop producing now, so the backlog is a fixed amount to drain.
+    const acked = await p.stop();
+    running = undefined;
+    const backlog = acked - storedBeforeStop;
+    expect(backlog).toBeGreaterThan(60_000); // 60 s at 2 000 points/s, even with ticks skipped
+    const { mismatches, waitedMs } = await waitForExactSet(p, since, 180_000);
+    expect(mismatches.slice(0, 5)).toEqual([]);
+    const drainMs = Date.now() - healthyAt;
+    report('4 InfluxDB stopped 60 s', {
+      points: acked,
+      lost: 0,
+      downForMs: healthyAt - stoppedAt,
+      backlogPoints: backlog,
+      drainedInMs: drainMs,
+      drainRatePointsPerS: backlog / (drainMs / 1000),
+      exactSetCheckWaitedMs: waitedMs,
+    });
+  });
+});

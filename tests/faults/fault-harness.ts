@@ -1,0 +1,275 @@
+/**
+ * What every fault scenario needs: a producer at a steady rate that remembers each point Kafka
+ * acknowledged, by (walk, seq); the exact-set checks against Kafka and InfluxDB; the cluster's ISR;
+ * and a place to print the figures each scenario measures.
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import type { Admin } from 'kafkajs';
+import { createKafkaSink } from '../../producer/src/kafka-sink';
+import { createProducer, type WalkProducer } from '../../producer/src/producer';
+import type { RecordSink } from '../../producer/src/record-sink';
+import { compose, flux, kafka, repoDir, runId, stackEnv, waitUntil } from '../stack/stack-env';
+
+export const TOPIC = 'random-walks';
+export const PARTITIONS = 6;
+const LINE = /^random_walk,walk=(\S+) value=[^,]+,seq=(\d+)i \d+$/;
+
+export interface TrackedProducer {
+  producer: WalkProducer;
+  prefix: string;
+  /** Points acknowledged by Kafka (acks=all) so far. */
+  acked(): number;
+  /** Milliseconds since the last acknowledgement (0 before the first). */
+  sinceLastAckMs(): number;
+  /** The longest time between two acknowledgements since `from` (ms since epoch). */
+  longestStallMs(from?: number): number;
+  /** Acknowledged points per walk: every seq 0..n-1 once, else an error naming the first gap. */
+  ackedPerWalk(): Map<string, number>;
+  /** Stops the producer, flushing what it holds, and returns the final acknowledged count. */
+  stop(): Promise<number>;
+}
+
+/** Starts the real producer (kafkajs sink, idempotent, acks=all) at walks × rate points/s. */
+export async function startTrackedProducer(
+  scenario: string,
+  walks = 10,
+  rate = 200,
+): Promise<TrackedProducer> {
+  const prefix = `${runId}-${scenario}-`;
+  const seqs = new Map<string, Set<number>>();
+  const ackTimes: number[] = [];
+  let count = 0;
+  const inner = createKafkaSink({ brokers: stackEnv.brokers, topic: TOPIC });
+  const sink: RecordSink = {
+    ...inner,
+    async send(records, onRetry) {
+      await inner.send(records, onRetry);
+      ackTimes.push(Date.now());
+      for (const line of records.flatMap((r) => r.value.split('\n'))) {
+        const m = LINE.exec(line);
+        if (!m) throw new Error(`unexpected line on the wire: ${line}`);
+        const set = seqs.get(m[1] as string) ?? new Set<number>();
+        const seq = Number(m[2]);
+        if (set.has(seq)) throw new Error(`the producer acknowledged ${m[1]}/${seq} twice`);
+        set.add(seq);
+        seqs.set(m[1] as string, set);
+        count++;
+      }
+    },
+  };
+  const producer = createProducer({
+    sink,
+    params: { walks, rate, volatility: 1, seed: 7 },
+    walkIdPrefix: prefix,
+    topic: { topic: TOPIC },
+  });
+  await producer.start();
+  return {
+    producer,
+    prefix,
+    acked: () => count,
+    sinceLastAckMs: () => (ackTimes.length ? Date.now() - (ackTimes.at(-1) as number) : 0),
+    longestStallMs(from = 0) {
+      let longest = 0;
+      let prev = from;
+      for (const t of ackTimes) {
+        if (t < from) continue;
+        longest = Math.max(longest, t - prev);
+        prev = t;
+      }
+      return longest;
+    },
+    ackedPerWalk() {
+      const perWalk = new Map<string, number>();
+      for (const [walk, set] of seqs) {
+        for (let s = 0; s < set.size; s++) {
+          if (!set.has(s)) throw new Error(`acknowledged points of ${walk} have a gap at seq ${s}`);
+        }
+        perWalk.set(walk, set.size);
+      }
+      return perWalk;
+    },
+    async stop() {
+      const report = await producer.stop();
+      if (report.undelivered)
+        throw new Error(`the producer stopped with ${report.undelivered} points undelivered`);
+      return count;
+    },
+  };
+}
+
+/** The topic's end offset per partition: where a scenario's messages start. */
+export async function endOffsets(): Promise<Map<number, bigint>> {
+  const admin = kafka('walkstream-faults').admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(TOPIC);
+    return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Reads the topic between two sets of offsets and counts how often each (walk, seq) of `prefix`
+ * was written: anything above 1 is a duplicate in Kafka itself.
+ */
+export async function kafkaDuplicates(
+  prefix: string,
+  from: Map<number, bigint>,
+  to: Map<number, bigint>,
+): Promise<{ points: number; duplicates: string[] }> {
+  const seen = new Map<string, number>();
+  const remaining = new Set([...to].filter(([p, end]) => end > (from.get(p) ?? 0n)).map(([p]) => p));
+  if (remaining.size === 0) return { points: 0, duplicates: [] };
+  const consumer = kafka('walkstream-faults-reader').consumer({
+    groupId: `walkstream-faults-${runId}-${Date.now()}`,
+    maxBytesPerPartition: 4 * 1024 * 1024,
+  });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
+    const done = new Promise<void>((resolve) => {
+      void consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          const end = to.get(batch.partition) ?? 0n;
+          for (const message of batch.messages) {
+            if (BigInt(message.offset) >= end) break;
+            for (const line of (message.value?.toString() ?? '').split('\n')) {
+              const m = LINE.exec(line);
+              if (!m || !(m[1] as string).startsWith(prefix)) continue;
+              const key = `${m[1]}/${m[2]}`;
+              seen.set(key, (seen.get(key) ?? 0) + 1);
+            }
+          }
+          if (BigInt(batch.lastOffset()) + 1n >= end) {
+            remaining.delete(batch.partition);
+            if (remaining.size === 0) resolve();
+          }
+        },
+      });
+    });
+    for (const [partition, offset] of from) {
+      consumer.seek({ topic: TOPIC, partition, offset: offset.toString() });
+    }
+    await Promise.race([
+      done,
+      new Promise((_, reject) =>
+        setTimeout(
+          () => reject(new Error(`reading the topic back: partitions ${[...remaining]} not read in 60 s`)),
+          60_000,
+        ),
+      ),
+    ]);
+  } finally {
+    await consumer.disconnect();
+  }
+  const duplicates = [...seen].filter(([, n]) => n > 1).map(([k, n]) => `${k} ×${n}`);
+  return { points: seen.size, duplicates };
+}
+
+interface WalkSummary {
+  walk: string;
+  count: number;
+  distinct: number;
+  min: number;
+  max: number;
+}
+
+/** Per walk of `prefix`: how many `seq` values InfluxDB holds, how many distinct, and their range. */
+export async function storedPerWalk(prefix: string, sinceIso: string): Promise<WalkSummary[]> {
+  const base = `import "strings"
+data = from(bucket: "${stackEnv.influxBucket}")
+  |> range(start: ${sinceIso})
+  |> filter(fn: (r) => r._measurement == "random_walk" and r._field == "seq" and strings.hasPrefix(v: r.walk, prefix: "${prefix}"))
+  |> keep(columns: ["walk", "_value"])
+  |> group(columns: ["walk"])`;
+  const rows = await flux<{ walk: string; _value: number; stat: string }>(`${base}
+union(tables: [
+  data |> count() |> set(key: "stat", value: "count"),
+  data |> unique() |> count() |> set(key: "stat", value: "distinct"),
+  data |> min() |> set(key: "stat", value: "min"),
+  data |> max() |> set(key: "stat", value: "max"),
+])`);
+  const byWalk = new Map<string, WalkSummary>();
+  for (const r of rows) {
+    const s = byWalk.get(r.walk) ?? { walk: r.walk, count: 0, distinct: 0, min: 0, max: 0 };
+    s[r.stat as 'count' | 'distinct' | 'min' | 'max'] = Number(r._value);
+    byWalk.set(r.walk, s);
+  }
+  return [...byWalk.values()];
+}
+
+export async function storedTotal(prefix: string, sinceIso: string): Promise<number> {
+  return (await storedPerWalk(prefix, sinceIso)).reduce((a, s) => a + s.count, 0);
+}
+
+/**
+ * Waits until InfluxDB holds as many points of `prefix` as were acknowledged, then returns the
+ * differences from the exact set (every seq 0..n-1 of every walk, once): empty when exact.
+ */
+export async function waitForExactSet(
+  producer: TrackedProducer,
+  sinceIso: string,
+  timeoutMs = 120_000,
+): Promise<{ mismatches: string[]; waitedMs: number }> {
+  const expected = producer.ackedPerWalk();
+  const total = [...expected.values()].reduce((a, n) => a + n, 0);
+  const t0 = Date.now();
+  await waitUntil(
+    `InfluxDB holds the ${total} acknowledged points of ${producer.prefix}*`,
+    () => storedTotal(producer.prefix, sinceIso),
+    (n) => n >= total,
+    timeoutMs,
+    1_000,
+  );
+  const waitedMs = Date.now() - t0;
+  const stored = new Map((await storedPerWalk(producer.prefix, sinceIso)).map((s) => [s.walk, s]));
+  const mismatches: string[] = [];
+  for (const [walk, n] of expected) {
+    const s = stored.get(walk);
+    if (!s) mismatches.push(`${walk}: none stored, ${n} acknowledged`);
+    else if (s.count !== n || s.distinct !== n || s.min !== 0 || s.max !== n - 1)
+      mismatches.push(`${walk}: acknowledged seq 0..${n - 1}, stored ${JSON.stringify(s)}`);
+  }
+  for (const walk of stored.keys())
+    if (!expected.has(walk)) mismatches.push(`${walk}: stored, never acknowledged`);
+  return { mismatches, waitedMs };
+}
+
+/** Partitions of the data topic whose ISR is smaller than their replica list. */
+export async function underReplicated(admin: Admin): Promise<number> {
+  const meta = await admin.fetchTopicMetadata({ topics: [TOPIC] });
+  return (meta.topics[0]?.partitions ?? []).filter((p) => p.isr.length < p.replicas.length).length;
+}
+
+/** Brokers leading at least one partition of the data topic. */
+export async function leaders(admin: Admin): Promise<number[]> {
+  const meta = await admin.fetchTopicMetadata({ topics: [TOPIC] });
+  return [...new Set((meta.topics[0]?.partitions ?? []).map((p) => p.leader))].sort();
+}
+
+/** Brings every pipeline service back (after a failed scenario), waiting until all are healthy. */
+export async function restoreStack(): Promise<void> {
+  await compose('unpause', 'telegraf').catch(() => {});
+  await compose('up', '-d', '--wait', '--wait-timeout', '180');
+}
+
+export async function influxHealthy(): Promise<boolean> {
+  const res = await fetch(`${stackEnv.influxUrl}/health`).catch(() => null);
+  return res?.status === 200;
+}
+
+/** Prints a scenario's figures and appends them to test-results/faults.jsonl for the README. */
+export function report(scenario: string, figures: Record<string, number | string>): void {
+  const line = Object.entries(figures)
+    .map(([k, v]) => `${k}=${typeof v === 'number' ? Math.round(v * 10) / 10 : v}`)
+    .join(' ');
+  console.log(`[faults] ${scenario}: ${line}`);
+  mkdirSync(`${repoDir}test-results`, { recursive: true });
+  appendFileSync(
+    `${repoDir}test-results/faults.jsonl`,
+    `${JSON.stringify({ scenario, at: new Date().toISOString(), ...figures })}\n`,
+  );
+}

@@ -1,0 +1,111 @@
+/**
+ * Fault scenario 5: malformed messages on the topic (garbage, half a line, a 900 KB line, an empty
+ * and a binary message) between good points, while the producer runs. Telegraf logs and skips
+ * them; every good point around them arrives, and the stream does not stall.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { compose, flux, kafka, stackEnv, waitUntil } from '../stack/stack-env';
+import {
+  report,
+  restoreStack,
+  startTrackedProducer,
+  TOPIC,
+  type TrackedProducer,
+  waitForExactSet,
+} from './fault-harness';
+
+let running: TrackedProducer | undefined;
+const since = new Date(Date.now() - 60_000).toISOString();
+
+afterAll(async () => {
+  await running?.producer.stop().catch(() => {});
+  await restoreStack();
+});
+
+describe('malformed messages on the topic', () => {
+  it('are logged and skipped; the good points around them and the running stream all arrive', async () => {
+    const p = await startTrackedProducer('malformed');
+    running = p;
+    await waitUntil(
+      'the producer is acknowledged',
+      async () => p.acked(),
+      (n) => n >= 2_000,
+      60_000,
+      100,
+    );
+
+    const walk = `${p.prefix}bad`;
+    const good = (seq: number) => ({
+      key: walk,
+      value: `random_walk,walk=${walk} value=${seq}.5,seq=${seq}i ${BigInt(Date.now()) * 1_000_000n + BigInt(seq)}`,
+    });
+    const raw = kafka().producer();
+    await raw.connect();
+    const sentAt = Date.now();
+    await raw.send({
+      topic: TOPIC,
+      acks: -1,
+      messages: [
+        good(0),
+        { key: walk, value: 'this is not line protocol at all' },
+        good(1),
+        { key: walk, value: `random_walk,walk=${walk} value=` },
+        good(2),
+        // Large, but below Kafka's default 1 MB message limit.
+        { key: walk, value: `random_walk,walk=${walk} value=1,junk="${'x'.repeat(900_000)}` },
+        good(3),
+        { key: walk, value: '' },
+        good(4),
+        { key: walk, value: Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x0a, 0x80]) },
+        good(5),
+      ],
+    });
+    await raw.disconnect();
+
+    const rows = await waitUntil(
+      'the 6 good points around the malformed ones',
+      () =>
+        flux<{ _value: number }>(`from(bucket: "${stackEnv.influxBucket}")
+  |> range(start: ${since})
+  |> filter(fn: (r) => r._measurement == "random_walk" and r.walk == "${walk}" and r._field == "seq")`),
+      (r) => r.length >= 6,
+      60_000,
+    );
+    const goodArrivedMs = Date.now() - sentAt;
+    expect(rows.map((r) => r._value).sort()).toEqual([0, 1, 2, 3, 4, 5]);
+
+    // The stream keeps flowing past them: points produced afterwards arrive too, exactly.
+    const target = p.acked() + 2_000;
+    await waitUntil(
+      '2 000 more points acknowledged',
+      async () => p.acked(),
+      (n) => n >= target,
+      60_000,
+      100,
+    );
+    const acked = await p.stop();
+    running = undefined;
+    const { mismatches, waitedMs } = await waitForExactSet(p, since);
+    expect(mismatches.slice(0, 5)).toEqual([]);
+
+    const logs = await compose(
+      'logs',
+      '--no-color',
+      '--since',
+      new Date(sentAt - 5_000).toISOString(),
+      'telegraf',
+    );
+    expect(logs).toMatch(/kafka_consumer.*(parse|metric parse error|invalid)/i);
+    expect((await compose('ps', '--format', '{{.Service}} {{.State}}', 'telegraf')).trim()).toBe(
+      'telegraf running',
+    );
+    report('5 malformed messages', {
+      malformedMessages: 5,
+      goodPointsAroundThem: 6,
+      goodPointsQueryableAfterMs: goodArrivedMs,
+      streamPoints: acked,
+      lost: 0,
+      lastStreamPointQueryableAfterStopMs: waitedMs,
+    });
+  });
+});
