@@ -6,14 +6,14 @@
  *     message (what the producer ships) and, for comparison, a whole tick per message.
  */
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { createKafkaSink } from '../producer/src/kafka-sink';
 import { WalkLineEncoder } from '../producer/src/line-protocol';
 import { createProducer } from '../producer/src/producer';
 import type { RecordSink } from '../producer/src/record-sink';
 import { WalkModel } from '../producer/src/walk-model';
 import { DEFAULT_PARAMS } from '../producer/src/walk-params';
-
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+import { benchTopicName, deleteBenchTopics } from './lib/bench-topic';
+import { measureProducerThroughput } from './lib/producer-throughput';
+import { fmt } from './lib/stats';
 
 function generateAndEncode(points: number): number {
   const walks = 10_000;
@@ -53,7 +53,7 @@ async function throughProducer(
   return { report, skipped: m.ticksSkipped, stopMs: performance.now() - t };
 }
 
-const benchTopic = `bench-${Date.now()}`;
+const benchTopic = benchTopicName('producer');
 
 async function tickPerMessage(brokers: string[], seconds: number, walks: number): Promise<number> {
   // The alternative wire layout: one Kafka message holding a whole tick (all walks' lines).
@@ -118,22 +118,23 @@ async function main(): Promise<void> {
     ['one point per message', 1],
     ['points of a walk coalesced per send (≤ 100 per message, the default)', 100],
   ] as const) {
-    const sink = createKafkaSink({ brokers, topic: benchTopic });
-    const run = await throughProducer(seconds, sink, 1_000, 1_000, perMessage);
+    const run = await measureProducerThroughput({
+      brokers,
+      topic: benchTopic,
+      walks: 1_000,
+      seconds,
+      maxPointsPerMessage: perMessage,
+    });
     console.log(
-      `Kafka acks=all, keyed by walk, ${label}: ${fmt(run.report.pointsProduced / seconds)} points/s ` +
-        `(${fmt(run.report.pointsProduced)} in ${seconds} s, ${fmt(run.skipped)} ticks skipped, ` +
-        `flush on stop ${fmt(run.stopMs)} ms)`,
+      `Kafka acks=all, keyed by walk, ${label}: ${fmt(run.pointsPerSecond)} points/s ` +
+        `(${fmt(run.messagesPerSecond)} messages/s of ${fmt(run.avgValueBytes)} B on average)`,
     );
   }
   const perTick = await tickPerMessage(brokers, Math.min(seconds, 10), 1_000);
   console.log(
     `Kafka acks=all, one whole tick (1,000 walks' points) per message, not keyed by walk: ${fmt(perTick)} points/s`,
   );
-  const admin = new Kafka({ clientId: 'walkstream-bench', brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: [benchTopic] }).catch(() => {});
-  await admin.disconnect();
+  await deleteBenchTopics(brokers, [benchTopic]);
 }
 
 main().catch((err) => {

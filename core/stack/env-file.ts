@@ -14,6 +14,9 @@ export function parseEnvFile(text: string): Record<string, string> {
 }
 
 const rand = (bytes: number) => randomBytes(bytes).toString('base64url');
+// An id starting with "-" reads as an option to kafka-storage format and the brokers never start;
+// any 22-character base64url string is a valid id, so the first character is forced to a letter.
+const clusterId = () => rand(16).replace(/^-/, 'A');
 
 /**
  * Creates stack/.env from .env.example with fresh random secrets on first run (what
@@ -26,7 +29,7 @@ export function ensureEnvFile(stackDir: string): { created: boolean; env: Record
   const example = parseEnvFile(readFileSync(join(stackDir, '.env.example'), 'utf8'));
   const env: Record<string, string> = {
     ...example,
-    KAFKA_CLUSTER_ID: rand(16),
+    KAFKA_CLUSTER_ID: clusterId(),
     INFLUXDB_ADMIN_PASSWORD: rand(18),
     INFLUXDB_ADMIN_TOKEN: rand(48),
     GRAFANA_ADMIN_PASSWORD: rand(18),

@@ -15,6 +15,7 @@ import {
   startTrackedProducer,
   type TrackedProducer,
   underReplicated,
+  waitForAcks,
   waitForExactSet,
 } from './fault-harness';
 
@@ -36,24 +37,12 @@ afterAll(async () => {
 /** The scenario's own duration (how long the fault lasts), not a wait for readiness. */
 const holdFaultFor = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
-/** Waits until at least `points` more points have been acknowledged. */
-async function producing(p: TrackedProducer, points: number, timeoutMs = 60_000): Promise<void> {
-  const target = p.acked() + points;
-  await waitUntil(
-    `${points} more points acknowledged`,
-    async () => p.acked(),
-    (n) => n >= target,
-    timeoutMs,
-    100,
-  );
-}
-
 describe('losing Kafka brokers while producing', () => {
   it('one broker SIGKILLed for 30 s: no point lost or duplicated, ISR back to 3 after its restart', async () => {
     const from = await endOffsets();
     const p = await startTrackedProducer('kill1');
     running = p;
-    await producing(p, 5_000);
+    await waitForAcks(p, 5_000);
 
     const killedAt = Date.now();
     await compose('kill', '-s', 'SIGKILL', 'kafka-2');
@@ -86,7 +75,7 @@ describe('losing Kafka brokers while producing', () => {
       250,
     );
     const isrBackMs = Date.now() - restartedAt;
-    await producing(p, 2_000);
+    await waitForAcks(p, 2_000);
     const stall = p.longestStallMs(killedAt - 1_000);
     const skipped = p.producer.metrics().ticksSkipped;
     const acked = await p.stop();
@@ -113,7 +102,7 @@ describe('losing Kafka brokers while producing', () => {
     const from = await endOffsets();
     const p = await startTrackedProducer('kill2');
     running = p;
-    await producing(p, 5_000);
+    await waitForAcks(p, 5_000);
 
     await compose('kill', '-s', 'SIGKILL', 'kafka-1');
     await waitUntil(
@@ -122,7 +111,7 @@ describe('losing Kafka brokers while producing', () => {
       (n) => n > 0,
       60_000,
     );
-    await producing(p, 2_000);
+    await waitForAcks(p, 2_000);
     const secondKillAt = Date.now();
     await compose('kill', '-s', 'SIGKILL', 'kafka-3');
     // One broker of three left: no partition has 2 in-sync replicas and the controller quorum is
@@ -140,7 +129,7 @@ describe('losing Kafka brokers while producing', () => {
 
     const restartedAt = Date.now();
     await compose('start', 'kafka-1', 'kafka-3');
-    await producing(p, 1_000, 180_000);
+    await waitForAcks(p, 1_000, 180_000);
     const resumedAfterMs = Date.now() - restartedAt;
     await waitUntil(
       'ISR back to 3 on every partition',

@@ -15,6 +15,7 @@ import {
   storedTotal,
   TOPIC,
   type TrackedProducer,
+  waitForAcks,
   waitForExactSet,
 } from './fault-harness';
 
@@ -47,22 +48,11 @@ async function consumerLag(): Promise<number> {
   );
 }
 
-async function producing(p: TrackedProducer, points: number): Promise<void> {
-  const target = p.acked() + points;
-  await waitUntil(
-    `${points} more points acknowledged`,
-    async () => p.acked(),
-    (n) => n >= target,
-    60_000,
-    100,
-  );
-}
-
 describe('the consuming side failing while producing', () => {
   it('Telegraf SIGKILLed mid-stream and restarted: InfluxDB ends with exactly the produced set', async () => {
     const p = await startTrackedProducer('telegraf');
     running = p;
-    await producing(p, 4_000);
+    await waitForAcks(p, 4_000);
     await compose('kill', '-s', 'SIGKILL', 'telegraf');
     const killedAt = Date.now();
     await waitUntil('lag grows with Telegraf gone', consumerLag, (lag) => lag > 500, 30_000);
@@ -87,7 +77,7 @@ describe('the consuming side failing while producing', () => {
   it('InfluxDB stopped for 60 s: nothing lost; the backlog drains after it starts', async () => {
     const p = await startTrackedProducer('influx');
     running = p;
-    await producing(p, 4_000);
+    await waitForAcks(p, 4_000);
     // Nothing can be written while InfluxDB is down: what it lacks when it returns is the backlog.
     const storedBeforeStop = await storedTotal(p.prefix, since);
     await compose('stop', 'influxdb');

@@ -90,12 +90,44 @@ export async function startTrackedProducer(
       return perWalk;
     },
     async stop() {
+      // After an outage the producer holds a backlog; let Kafka take it before stopping, so the
+      // stop's flush timeout measures nothing but a stuck cluster.
+      await waitUntil(
+        'the producer catches up with its backlog',
+        async () => producer.metrics().queuedPoints,
+        (queued) => queued <= walks * 50,
+        180_000,
+        250,
+      );
       const report = await producer.stop();
       if (report.undelivered)
         throw new Error(`the producer stopped with ${report.undelivered} points undelivered`);
       return count;
     },
   };
+}
+
+/**
+ * Waits until at least `points` more points have been acknowledged; on timeout the error carries
+ * the producer's own view (errors, last error, queue) to tell a stuck producer from a stuck cluster.
+ */
+export async function waitForAcks(p: TrackedProducer, points: number, timeoutMs = 60_000): Promise<void> {
+  const target = p.acked() + points;
+  try {
+    await waitUntil(
+      `${points} more points acknowledged`,
+      async () => p.acked(),
+      (n) => n >= target,
+      timeoutMs,
+      100,
+    );
+  } catch (err) {
+    const m = p.producer.metrics();
+    throw new Error(
+      `${(err as Error).message}; producer state ${p.producer.state}, ${m.errors} failed sends, ` +
+        `last error ${m.lastError?.code}: ${m.lastError?.message}, ${m.queuedPoints} points queued`,
+    );
+  }
 }
 
 /** The topic's end offset per partition: where a scenario's messages start. */

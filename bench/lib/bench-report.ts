@@ -1,0 +1,233 @@
+/** Renders docs/BENCHMARKS.md from one run's results: figures, goals, ratios, method, caveats. */
+import { type BenchResults, GOALS, maxSustainable, type ProducerComparison } from './bench-results';
+import { fmt } from './stats';
+
+const mark = (ok: boolean | undefined) => (ok === undefined ? '–' : ok ? '✅ pass' : '❌ miss');
+/** Pass/miss of a measured figure; '–' when it could not be measured. */
+const markIf = (value: number, ok: (v: number) => boolean) =>
+  mark(Number.isFinite(value) ? ok(value) : undefined);
+const ms = (v: number) => (Number.isFinite(v) ? `${fmt(v)} ms` : '–');
+const x = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : '–');
+
+function producerRow(label: string, c: ProducerComparison, goal: boolean): string {
+  return (
+    `| ${label} | ${fmt(c.ours.pointsPerSecond)} | ${fmt(c.ours.avgPointsPerMessage, 1)} | ${fmt(c.ours.avgValueBytes)} B | ` +
+    `${fmt(c.perfTest.recordsPerSecond)} rec/s = ${fmt(c.perfTestPointsPerSecond)} points/s | ${x(c.ratio)} | ` +
+    `${goal ? mark(c.ratio >= GOALS.producerRatio) : 'for reference'} |`
+  );
+}
+
+export function summaryLines(r: BenchResults): string[] {
+  const best = maxSustainable(r.sweep);
+  const at10k = r.sweep.find((s) => s.rate === 10_000);
+  const target = r.influx
+    ? Math.min(GOALS.e2ePointsPerSecond, GOALS.e2eCapacityRatio * r.influx.pointsPerSecond)
+    : GOALS.e2ePointsPerSecond;
+  const lines: string[] = [];
+  if (r.producer) {
+    const c = r.producer.coalesced;
+    lines.push(
+      `Producer (acks=all): ${fmt(c.ours.pointsPerSecond)} points/s vs perf-test ${fmt(c.perfTestPointsPerSecond)} → ${x(c.ratio)} (goal ≥ ${GOALS.producerRatio}×) ${mark(c.ratio >= GOALS.producerRatio)}`,
+    );
+  }
+  if (r.influx) {
+    lines.push(
+      `InfluxDB direct write capacity: ${fmt(r.influx.pointsPerSecond)} points/s (${fmt(r.influx.counted)} of ${fmt(r.influx.written)} counted)`,
+    );
+  }
+  if (r.sweep.length) {
+    lines.push(
+      best
+        ? `End to end, zero loss: ${fmt(best.deliveredPerSecond)} points/s sustained (max sustainable rate ${fmt(best.rate)}/s), goal ≥ ${fmt(target)} ${mark(best.deliveredPerSecond >= target)}` +
+            (r.influx
+              ? `; ${x(best.deliveredPerSecond / r.influx.pointsPerSecond)} of InfluxDB's capacity`
+              : '')
+        : 'End to end: no rate was sustainable ❌ miss',
+    );
+  }
+  if (at10k) {
+    lines.push(
+      `Latency at 10,000 points/s: p50 ${ms(at10k.p50Ms)}, p99 ${ms(at10k.p99Ms)} (goal p99 ≤ ${fmt(GOALS.p99AtTenThousandMs)} ms) ${markIf(at10k.p99Ms, (v) => v <= GOALS.p99AtTenThousandMs)}`,
+    );
+  }
+  if (r.app) {
+    lines.push(
+      `App core: ${r.app.cpuMeanPercent.toFixed(1)} % CPU, RSS ${fmt(r.app.rssStartMiB)}→${fmt(r.app.rssEndMiB)} MiB (trend ${r.app.rssSlopeMiBPerMin.toFixed(2)} MiB/min) ${mark(r.app.rssSlopeMiBPerMin <= GOALS.rssSlopeMiBPerMin)}; ` +
+        `chart frame p95 ${ms(r.app.frameP95Ms)} ${markIf(r.app.frameP95Ms, (v) => v <= GOALS.framesP95Ms)}`,
+    );
+  }
+  for (const [section, err] of Object.entries(r.errors)) lines.push(`${section}: FAILED (${err})`);
+  return lines;
+}
+
+function footprintTable(r: BenchResults): string[] {
+  const load = r.footprint.underLoad;
+  const light = r.footprint.appLoad;
+  const services = [...new Set([...(load?.usage ?? []), ...(light ?? [])].map((u) => u.service))].sort();
+  if (services.length === 0) return ['Not measured.'];
+  const find = (list: typeof light, s: string) => list?.find((u) => u.service === s);
+  const rows = services.map((s) => {
+    const a = find(light, s);
+    const b = find(load?.usage, s);
+    const limit = a?.limitMiB ?? b?.limitMiB ?? Number.NaN;
+    return `| ${s} | ${a ? fmt(a.memMiB) : '–'} | ${b ? fmt(b.memMiB) : '–'} | ${fmt(limit)} |`;
+  });
+  const sum = (list?: { memMiB: number }[]) => (list ? fmt(list.reduce((t, u) => t + u.memMiB, 0)) : '–');
+  const limits = services.reduce(
+    (t, s) => t + (find(light, s)?.limitMiB ?? find(load?.usage, s)?.limitMiB ?? 0),
+    0,
+  );
+  return [
+    `| service | MiB at app load (100 points/s) | MiB at ${load ? `${fmt(load.rate)} points/s` : 'peak rate'} | limit (mem_limit) MiB |`,
+    '|---|---:|---:|---:|',
+    ...rows,
+    `| **total** | ${sum(light)} | ${sum(load?.usage)} | ${fmt(limits)} |`,
+  ];
+}
+
+/** The laptop advice, from the measured totals (Grafana and Kafka UI added at their limits). */
+function laptopNote(r: BenchResults): string {
+  const total = (list?: { memMiB: number }[]) => list?.reduce((t, u) => t + u.memMiB, 0);
+  const light = total(r.footprint.appLoad);
+  const heavy = total(r.footprint.underLoad?.usage);
+  const peak = heavy ?? light;
+  if (peak === undefined) return '**Laptops:** not measured.';
+  const extraUiMiB = 2 * 768; // Grafana and Kafka UI, at their mem_limits (they do not run here)
+  const vmGiB = Math.ceil((peak + extraUiMiB) / 1024 + 0.5);
+  return (
+    `**Laptops:** the compose limits add up to 6.25 GiB; measured, the stack used ${light === undefined ? '–' : `${fmt(light)} MiB`} at the app's ` +
+    `everyday load and ${heavy === undefined ? '–' : `${fmt(heavy)} MiB`} at ${r.footprint.underLoad ? fmt(r.footprint.underLoad.rate) : '–'} points/s, ` +
+    `most of it the three brokers (fixed 512 MiB heaps each). With Grafana and Kafka UI (up to ${fmt(extraUiMiB)} MiB more), ` +
+    `give Docker Desktop's VM about ${vmGiB} GB: on an 8 GB laptop that leaves ${8 - vmGiB} GB for the OS, the app and a browser.`
+  );
+}
+
+export function renderReport(r: BenchResults): string {
+  const best = maxSustainable(r.sweep);
+  const c = r.config;
+  const out: string[] = [
+    '# Benchmarks',
+    '',
+    `Generated by \`npm run bench\` (bench/run-bench.ts) on ${r.startedAt} – do not edit by hand; re-run to update.`,
+    '',
+    `Machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.ramGiB.toFixed(1)} GiB RAM, Linux ${r.machine.kernel}; ` +
+      `Node ${r.machine.node}, Docker ${r.machine.docker}, ${r.machine.java}. Images: ${r.machine.images.join(', ')}.`,
+    `Everything (3 brokers, Telegraf, InfluxDB, the bench itself, Chromium) shares these ${r.machine.cpus} cores. ` +
+      `Run settings: ${c.seconds} s per measurement, app bench ${c.appMinutes} min, rates tried ${(r.sweep.length ? r.sweep.map((s) => s.rate) : c.rates).map((v) => fmt(v)).join(', ')} points/s over ${c.walks} walks.`,
+    '',
+    '## Summary',
+    '',
+    ...summaryLines(r).map((l) => `- ${l}`),
+    '',
+    '![Throughput and latency vs asked rate](bench-throughput-latency.png)',
+    '',
+    '## Producer: acks=all into the 3-broker cluster',
+    '',
+  ];
+  if (r.producer) {
+    out.push(
+      '| layout | our points/s | points/message | avg message value | kafka-producer-perf-test, same record size | ratio | goal ≥ 0.5× |',
+      '|---|---:|---:|---:|---:|---:|---|',
+      producerRow('default: ≤ 100 points of a walk per message', r.producer.coalesced, true),
+      producerRow('one point per message', r.producer.single, false),
+      '',
+      `Method: the producer library (kafkajs, idempotent, acks=all, one send in flight per partition) runs flat out ` +
+        `(${r.producer.coalesced.ours.walks} walks, asked 1,000,000 points/s; it skips ticks it cannot deliver) into a bench topic ` +
+        "with the pipeline topic's layout (6 partitions, RF 3, min ISR 2), deleted afterwards; points acknowledged per second " +
+        `over ${c.seconds} s after a 3 s warm-up. The reference is Kafka's own \`kafka-producer-perf-test\` ` +
+        '(org.apache.kafka.tools.ProducerPerformance from the 4.4.0 jars, Java on the host) on the same cluster and topic layout, ' +
+        `acks=all, its default batching, keys round-robin over ${r.producer.coalesced.ours.walks} values, ` +
+        '`--record-size` = the mean message value size our producer actually sent, over the same window. ' +
+        'Its record rate × our points per message gives the points/s it stands for; ratio = ours / that.',
+    );
+  } else out.push('Not measured.');
+  out.push('', '## InfluxDB write capacity', '');
+  if (r.influx) {
+    out.push(
+      `${fmt(r.influx.pointsPerSecond)} points/s written (${fmt(r.influx.written)} points, ${fmt(r.influx.counted)} counted by query afterwards ${mark(r.influx.counted === r.influx.written)}).`,
+      '',
+      `Method: a direct line-protocol writer in Node (instead of \`inch\`): ${r.influx.concurrency} concurrent HTTP POST /api/v2/write ` +
+        `of ${fmt(r.influx.batchLines)}-line batches, precision ns, uncompressed, ${r.influx.walks} series shaped like the walks ` +
+        `(\`random_walk,walk=… value=…,seq=…i\`), into a throw-away bucket (deleted afterwards) for ${c.seconds} s. ` +
+        'The writer itself uses part of the same 2 cores, so this is a lower bound of what InfluxDB alone could take.',
+    );
+  } else out.push('Not measured.');
+  out.push('', '## End to end: generator → Kafka → Telegraf → InfluxDB', '');
+  if (r.sweep.length) {
+    out.push(
+      '| asked points/s | delivered points/s | skipped ticks | counted in InfluxDB | exact | p50 | p99 | max | drain after stop | sustainable |',
+      '|---:|---:|---:|---:|---|---:|---:|---:|---:|---|',
+      ...r.sweep.map(
+        (s) =>
+          `| ${fmt(s.rate)} | ${fmt(s.deliveredPerSecond)} | ${fmt(s.ticksSkipped)} | ${fmt(s.counted)} / ${fmt(s.generated)} | ` +
+          `${s.countExact ? 'yes' : 'no'} | ${ms(s.p50Ms)} | ${ms(s.p99Ms)} | ${ms(s.maxMs)} | ${ms(s.drainMs)} | ` +
+          `${s.sustainable ? 'yes' : `no: ${s.reasons.join('; ')}`} |`,
+      ),
+      '',
+      best
+        ? `Max sustainable rate: **${fmt(best.rate)} points/s** (delivered ${fmt(best.deliveredPerSecond)}/s, p50 ${ms(best.p50Ms)}, p99 ${ms(best.p99Ms)}).`
+        : 'No rate was sustainable.',
+      '',
+      `Method: the producer library sends ${c.walks} walks at the asked rate into \`random-walks\` (the topic Telegraf consumes) for ` +
+        `${c.seconds} s per rate, under a unique walk-id prefix. Rates are tried in order and the sweep stops at the first one that is not sustainable. ` +
+        `Event → queryable latency: every ${c.pollMs} ms the bench asks InfluxDB for the newest seq of each walk (\`last()\`); when it moves from a to b, ` +
+        'points a+1..b count as queryable at the moment that answer arrived (an upper bound; resolution = poll interval + query time, ' +
+        `query p50 ${ms(best?.queryP50Ms ?? r.sweep[0]?.queryP50Ms ?? Number.NaN)}). Event time = the tick's timestamp in the point. ` +
+        'The count check queries `count()` and `max()` of `seq` per walk: every walk must hold exactly seq 0..n−1 (n = ticks generated); ' +
+        'InfluxDB keeps one point per (walk, timestamp), so a duplicate cannot inflate the count and a loss shows as a shortfall.',
+      '',
+      `**Sustainable** = no tick skipped and ≥ 99 % of the asked points generated, every point acknowledged by Kafka (acks=all), ` +
+        `every point queryable within ${c.drainSeconds} s of the producer stopping, the exact count check passing, and p99 latency ≤ ${fmt(c.maxP99Ms)} ms ` +
+        '(a pipeline slower than the asked rate builds a backlog, and its latency grows with the run).',
+    );
+  } else out.push('Not measured.');
+  out.push('', '## The app', '');
+  if (r.app) {
+    const a = r.app;
+    out.push(
+      '| figure | value | goal |',
+      '|---|---:|---|',
+      `| core CPU (mean, % of one core) | ${a.cpuMeanPercent.toFixed(1)} % | – |`,
+      `| core RSS start / end / max | ${fmt(a.rssStartMiB)} / ${fmt(a.rssEndMiB)} / ${fmt(a.rssMaxMiB)} MiB | – |`,
+      `| core RSS trend after warm-up | ${a.rssSlopeMiBPerMin.toFixed(2)} MiB/min | ≤ ${GOALS.rssSlopeMiBPerMin} MiB/min (no growth) ${mark(a.rssSlopeMiBPerMin <= GOALS.rssSlopeMiBPerMin)} |`,
+      `| page JS heap start / end | ${a.pageHeapStartMiB.toFixed(1)} / ${a.pageHeapEndMiB.toFixed(1)} MiB | – |`,
+      `| frame interval p50 / p95 / p99 / max | ${ms(a.frameP50Ms)} / ${ms(a.frameP95Ms)} / ${ms(a.frameP99Ms)} / ${ms(a.frameMaxMs)} | p95 ≤ ${GOALS.framesP95Ms} ms ${markIf(a.frameP95Ms, (v) => v <= GOALS.framesP95Ms)} |`,
+      `| long tasks (> 50 ms) | ${fmt(a.longTasks)} (longest ${ms(a.longTaskMaxMs)}) over ${fmt(a.frames)} frames | – |`,
+      '',
+      `Method: the core (bench/app-server.ts: the app core wired to the bench stack, serving the built UI in browser mode) runs as its own ` +
+        `process; ${a.chromiumVersion ? `Chromium ${a.chromiumVersion}` : 'Chromium'} (headless, software rendering) shows the UI; the producer runs 10 walks × 10 ticks/s for ` +
+        `${a.minutes} min. CPU (utime+stime) and RSS of the core process come from /proc every 5 s; the trend is the least-squares slope ` +
+        'after the first fifth of the run. Frame time = intervals between requestAnimationFrame callbacks inside the page while the live chart ' +
+        `updates (it redraws once a second; ${fmt(a.chartPoints)} points on screen at the end), plus the Long Tasks API.`,
+    );
+  } else out.push('Not measured.');
+  out.push(
+    '',
+    '## Resource footprint',
+    '',
+    ...footprintTable(r),
+    '',
+    "From `docker stats --no-stream` for the project's containers, once half-way through the app bench and once half-way through the highest rate tried. " +
+      'Grafana and Kafka UI do not run in this bench stack (no local images); their limits (768 MiB each) add to the total of a full stack.',
+    '',
+    laptopNote(r),
+    '',
+    '## Caveats',
+    '',
+    `- All figures come from one run on ${r.machine.cpus} shared cores: the brokers, Telegraf, InfluxDB, the load generator and the measurement ` +
+      "compete for the same CPU, so each side's number is lower than it would be alone. Runs differ (other load, page cache, JIT): compare the ratios within one run rather than absolute figures across runs.",
+    '- The load generator and the latency poller share one Node process; at high rates poll answers are handled late, which inflates the measured latency a little ' +
+      `(p99 poll interval at the highest rate: ${ms(r.sweep.at(-1)?.pollIntervalP99Ms ?? Number.NaN)}).`,
+    '- kafka-producer-perf-test sends random bytes with integer keys; ours are line-protocol text keyed by walk id. Same sizes and acks, not identical bytes.',
+    '- The InfluxDB capacity is measured with our own writer, not `inch`; both are direct line-protocol writers over HTTP.',
+    '',
+    'Run it: `npm run bench` (full: about 30 min). Knobs: `BENCH_SECONDS` (per measurement, default 30), `BENCH_APP_MINUTES` (default 10), ' +
+      '`BENCH_RATES` (comma-separated, default 1000,10000,20000,40000,60000,80000,100000,150000,200000), `BENCH_WALKS` (default 100); ' +
+      'e.g. `BENCH_SECONDS=10 BENCH_APP_MINUTES=1 npm run bench` for a quick check.',
+    '',
+  );
+  if (Object.keys(r.errors).length) {
+    out.push('## Failed sections', '', ...Object.entries(r.errors).map(([s, e]) => `- ${s}: ${e}`), '');
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,61 @@
+/** Everything one `npm run bench` measures, as plain data: the runner fills it, the report renders it. */
+import type { AppBench } from './app-bench';
+import type { RateRun } from './e2e-rate';
+import type { ServiceUsage } from './footprint';
+import type { InfluxCapacity } from './influx-capacity';
+import type { PerfTestResult } from './perf-test';
+import type { ProducerThroughput } from './producer-throughput';
+
+export interface ProducerComparison {
+  ours: ProducerThroughput;
+  perfTest: PerfTestResult;
+  /** Points/s the perf tool's record rate stands for, at our points per message. */
+  perfTestPointsPerSecond: number;
+  ratio: number;
+}
+
+export interface BenchResults {
+  startedAt: string;
+  finishedAt: string;
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    ramGiB: number;
+    kernel: string;
+    node: string;
+    docker: string;
+    java: string;
+    images: string[];
+  };
+  config: {
+    seconds: number;
+    appMinutes: number;
+    rates: number[];
+    walks: number;
+    pollMs: number;
+    drainSeconds: number;
+    maxP99Ms: number;
+  };
+  producer?: { coalesced: ProducerComparison; single: ProducerComparison };
+  influx?: InfluxCapacity;
+  sweep: RateRun[];
+  app?: AppBench;
+  footprint: { underLoad?: { rate: number; usage: ServiceUsage[] }; appLoad?: ServiceUsage[] };
+  /** Sections that failed, with the error. */
+  errors: Record<string, string>;
+}
+
+export const GOALS = {
+  producerRatio: 0.5,
+  e2ePointsPerSecond: 100_000,
+  e2eCapacityRatio: 0.5,
+  p99AtTenThousandMs: 1_500,
+  framesP95Ms: 50,
+  /** "No growth": the core's RSS trend after warm-up stays below this. */
+  rssSlopeMiBPerMin: 1,
+} as const;
+
+/** The highest rate that met every sustainability criterion (runs stop at the first that did not). */
+export function maxSustainable(sweep: readonly RateRun[]): RateRun | undefined {
+  return sweep.filter((r) => r.sustainable).sort((a, b) => b.rate - a.rate)[0];
+}

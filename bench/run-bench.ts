@@ -1,0 +1,245 @@
+/**
+ * npm run bench — every performance figure of issue 7 in one run on this machine, printed and
+ * written to docs/BENCHMARKS.md with a plot in docs/bench-throughput-latency.png.
+ * Runs inside tests/stack/with-stack.sh (the real stack on local images, torn down afterwards).
+ *   BENCH_SECONDS=30       seconds per measurement (producer, perf test, InfluxDB, each rate)
+ *   BENCH_APP_MINUTES=10   the app bench
+ *   BENCH_RATES=1000,...   the end-to-end sweep (stops at the first rate not sustainable)
+ *   BENCH_WALKS=100        walks of the producer in the producer and end-to-end benches
+ */
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, release, totalmem } from 'node:os';
+import { promisify } from 'node:util';
+import { MAX_POINTS_PER_SECOND } from '../producer/src/walk-params';
+import { flux, repoDir, stackEnv } from '../tests/stack/stack-env';
+import { runAppBench } from './lib/app-bench';
+import { renderReport, summaryLines } from './lib/bench-report';
+import type { BenchResults, ProducerComparison } from './lib/bench-results';
+import { GOALS } from './lib/bench-results';
+import { benchTopicName, deleteBenchTopics } from './lib/bench-topic';
+import { runAtRate } from './lib/e2e-rate';
+import { sampleFootprint } from './lib/footprint';
+import { measureInfluxCapacity } from './lib/influx-capacity';
+import { runPerfTest } from './lib/perf-test';
+import { renderPng, throughputLatencySvg } from './lib/plot';
+import { measureProducerThroughput } from './lib/producer-throughput';
+import { envNumber, fmt } from './lib/stats';
+
+const run = promisify(execFile);
+const DEFAULT_RATES = [1_000, 10_000, 20_000, 40_000, 60_000, 80_000, 100_000, 150_000, 200_000];
+
+const config = {
+  seconds: envNumber('BENCH_SECONDS', 30),
+  appMinutes: envNumber('BENCH_APP_MINUTES', 10),
+  rates: process.env.BENCH_RATES ? process.env.BENCH_RATES.split(',').map(Number) : DEFAULT_RATES,
+  walks: envNumber('BENCH_WALKS', 100),
+  pollMs: 100,
+  drainSeconds: 10,
+  maxP99Ms: 5_000,
+};
+
+const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+
+async function output(cmd: string, args: string[]): Promise<string> {
+  try {
+    const { stdout, stderr } = await run(cmd, args);
+    return (stdout || stderr).trim().split('\n')[0] ?? '';
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function machine(): Promise<BenchResults['machine']> {
+  const { stdout: images } = await run(stackEnv.docker, [
+    'ps',
+    '--filter',
+    `label=com.docker.compose.project=${stackEnv.project}`,
+    '--format',
+    '{{.Image}}',
+  ]).catch(() => ({ stdout: '' }));
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown CPU',
+    ramGiB: totalmem() / 2 ** 30,
+    kernel: release(),
+    node: process.versions.node,
+    docker: await output(stackEnv.docker, ['version', '--format', '{{.Server.Version}}']),
+    java: await output('java', ['-version']),
+    images: [...new Set(images.trim().split('\n').filter(Boolean))].sort(),
+  };
+}
+
+/** Runs one section; a failure is recorded and the run goes on with the next. */
+async function section(results: BenchResults, name: string, body: () => Promise<void>): Promise<void> {
+  log(`${name}…`);
+  try {
+    await body();
+  } catch (err) {
+    results.errors[name] = (err as Error).message;
+    log(`${name} FAILED: ${(err as Error).stack ?? err}`);
+  }
+}
+
+async function producerSection(results: BenchResults): Promise<void> {
+  const topic = benchTopicName('producer');
+  try {
+    const compare = async (maxPointsPerMessage: number): Promise<ProducerComparison> => {
+      const ours = await measureProducerThroughput({
+        brokers: stackEnv.brokers,
+        topic,
+        walks: config.walks,
+        seconds: config.seconds,
+        maxPointsPerMessage,
+      });
+      log(
+        `  ours (≤ ${maxPointsPerMessage} points/message): ${fmt(ours.pointsPerSecond)} points/s, ` +
+          `${fmt(ours.avgPointsPerMessage, 1)} points/message, ${fmt(ours.avgValueBytes)} B/message`,
+      );
+      const perfTest = await runPerfTest({
+        brokers: stackEnv.brokers,
+        topic,
+        recordSize: Math.max(1, Math.round(ours.avgValueBytes)),
+        keyRange: config.walks,
+        seconds: config.seconds,
+      });
+      const perfTestPointsPerSecond = perfTest.recordsPerSecond * ours.avgPointsPerMessage;
+      log(
+        `  kafka-producer-perf-test, ${perfTest.recordSize} B records: ${fmt(perfTest.recordsPerSecond)} records/s`,
+      );
+      return {
+        ours,
+        perfTest,
+        perfTestPointsPerSecond,
+        ratio: ours.pointsPerSecond / perfTestPointsPerSecond,
+      };
+    };
+    const coalesced = await compare(100);
+    const single = await compare(1);
+    results.producer = { coalesced, single };
+  } finally {
+    await deleteBenchTopics(stackEnv.brokers, [topic]);
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const results: BenchResults = {
+    startedAt: new Date().toISOString(),
+    finishedAt: '',
+    machine: await machine(),
+    config,
+    sweep: [],
+    footprint: {},
+    errors: {},
+  };
+  log(`config ${JSON.stringify(config)}`);
+
+  await section(results, 'producer vs kafka-producer-perf-test', () => producerSection(results));
+
+  await section(results, 'InfluxDB write capacity', async () => {
+    results.influx = await measureInfluxCapacity({
+      url: stackEnv.influxUrl,
+      token: stackEnv.influxToken,
+      org: stackEnv.influxOrg,
+      seconds: config.seconds,
+      countPoints: async (bucket) => {
+        const rows = await flux<{ _value: number }>(`from(bucket: "${bucket}")
+  |> range(start: 2000-01-01T00:00:00Z, stop: 2100-01-01T00:00:00Z)
+  |> filter(fn: (r) => r._field == "seq")
+  |> group()
+  |> count()`);
+        return rows[0]?._value ?? 0;
+      },
+    });
+    log(`  ${fmt(results.influx.pointsPerSecond)} points/s (${fmt(results.influx.counted)} counted)`);
+  });
+
+  await section(results, 'end-to-end sweep', async () => {
+    // Warm-up, not recorded: Telegraf's consumer group joins and the first shards are created.
+    const warm = await runAtRate({
+      brokers: stackEnv.brokers,
+      bucket: stackEnv.influxBucket,
+      flux,
+      rate: 1_000,
+      walks: config.walks,
+      seconds: 5,
+      drainSeconds: 60,
+    });
+    log(
+      `  warm-up at 1,000/s: p99 ${fmt(warm.p99Ms)} ms, ${warm.countExact ? 'all points counted' : 'count mismatch'}`,
+    );
+    // Default sweep: past its last rate, keep stepping up (×1.5) until a rate is not sustainable.
+    const rates = [...config.rates];
+    for (let i = 0; i < rates.length; i++) {
+      const rate = rates[i] as number;
+      const r = await runAtRate({
+        brokers: stackEnv.brokers,
+        bucket: stackEnv.influxBucket,
+        flux,
+        rate,
+        walks: config.walks,
+        seconds: config.seconds,
+        pollMs: config.pollMs,
+        drainSeconds: config.drainSeconds,
+        maxP99Ms: config.maxP99Ms,
+        midRun: async () => {
+          results.footprint.underLoad = {
+            rate,
+            usage: await sampleFootprint(stackEnv.docker, stackEnv.project),
+          };
+        },
+      });
+      results.sweep.push(r);
+      log(
+        `  ${fmt(rate)}/s: delivered ${fmt(r.deliveredPerSecond)}/s, counted ${fmt(r.counted)}/${fmt(r.generated)}, ` +
+          `p50 ${fmt(r.p50Ms)} ms, p99 ${fmt(r.p99Ms)} ms, ${r.sustainable ? 'sustainable' : `NOT sustainable (${r.reasons.join('; ')})`}`,
+      );
+      if (!r.sustainable) break;
+      if (i === rates.length - 1 && !process.env.BENCH_RATES && rate < MAX_POINTS_PER_SECOND) {
+        rates.push(Math.min(MAX_POINTS_PER_SECOND, Math.round((rate * 1.5) / 10_000) * 10_000));
+      }
+      // Let Telegraf and InfluxDB settle before the next rate.
+      await new Promise((res) => setTimeout(res, 3_000));
+    }
+  });
+
+  await section(results, 'app bench', async () => {
+    results.app = await runAppBench({
+      repoDir,
+      minutes: config.appMinutes,
+      midRun: async () => {
+        results.footprint.appLoad = await sampleFootprint(stackEnv.docker, stackEnv.project);
+      },
+    });
+  });
+
+  results.finishedAt = new Date().toISOString();
+  await section(results, 'plot', async () => {
+    if (results.sweep.length === 0) throw new Error('no end-to-end results to plot');
+    const html = throughputLatencySvg({
+      title: `Walkstream end to end on ${results.machine.cpus} cores (${results.startedAt.slice(0, 10)})`,
+      points: results.sweep.map((s) => ({
+        rate: s.rate,
+        delivered: s.deliveredPerSecond,
+        p50Ms: s.p50Ms,
+        p99Ms: s.p99Ms,
+        sustainable: s.sustainable,
+      })),
+      influxCapacity: results.influx?.pointsPerSecond,
+      latencyGoalMs: GOALS.p99AtTenThousandMs,
+    });
+    await renderPng(html, `${repoDir}docs/bench-throughput-latency.png`);
+  });
+  writeFileSync(`${repoDir}docs/BENCHMARKS.md`, renderReport(results));
+  log(
+    `done in ${((Date.now() - started) / 60_000).toFixed(1)} min; wrote docs/BENCHMARKS.md and docs/bench-throughput-latency.png`,
+  );
+  console.log(`\n${summaryLines(results).join('\n')}`);
+  if (Object.keys(results.errors).length) process.exitCode = 1;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
