@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { InfluxDB } from '@influxdata/influxdb-client';
 import Dockerode from 'dockerode';
 import { type ApiHandlers, ApiRouter, EventHub } from './api/api-router';
+import { ChaosService } from './chaos/chaos-service';
 import { KafkaStatsService } from './kafka/kafka-stats-service';
 import { stackBrokers, stackLinks } from './links';
 import { PreviewService } from './preview/preview-service';
@@ -28,6 +29,8 @@ export interface CoreOptions {
   /** Defaults to stack/.env, created with random secrets on first start. */
   envFile?: string;
   dockerCli?: string;
+  /** The Docker engine's unix socket; by default dockerode and the CLI follow DOCKER_HOST. */
+  dockerSocket?: string;
 }
 
 export interface Core {
@@ -37,12 +40,13 @@ export interface Core {
   producer: ProducerService;
   kafkaStats: KafkaStatsService;
   preview: PreviewService;
+  chaos: ChaosService;
   settings: SettingsStore;
   /** Stops the producer (flushing) and every poller; the stack itself is left as it is. */
   shutdown(): Promise<void>;
 }
 
-const STACK_MEMORY_BYTES = 6.25 * 2 ** 30; // the sum of the mem_limits in stack/compose.yaml
+const STACK_MEMORY_BYTES = 6.5 * 2 ** 30; // the sum of the mem_limits in stack/compose.yaml
 
 export function createCore(opts: CoreOptions): Core {
   const hub = new EventHub();
@@ -52,7 +56,7 @@ export function createCore(opts: CoreOptions): Core {
       ? parseEnvFile(readFileSync(envFile, 'utf8'))
       : parseEnvFile(readFileSync(join(opts.stackDir, '.env.example'), 'utf8'));
   const settings = new SettingsStore(opts.settingsPath);
-  const docker = new Dockerode();
+  const docker = opts.dockerSocket ? new Dockerode({ socketPath: opts.dockerSocket }) : new Dockerode();
   const dockerCli = opts.dockerCli ?? 'docker';
   const composeFiles = [join(opts.stackDir, 'compose.yaml'), ...(opts.extraComposeFiles ?? [])];
 
@@ -63,6 +67,7 @@ export function createCore(opts: CoreOptions): Core {
     stackDir: opts.stackDir,
     composeFiles,
     envFile,
+    dockerHost: opts.dockerSocket ? `unix://${opts.dockerSocket}` : undefined,
     profiles: ['headless'],
     hub,
     preflight: async () => {
@@ -120,6 +125,8 @@ export function createCore(opts: CoreOptions): Core {
     walkLimit: () => settings.get().ui.previewWalks,
   });
 
+  const chaos = new ChaosService({ containers: stack, hub });
+
   const handlers: ApiHandlers = {
     'stack:status': () => stack.status(),
     'stack:up': () => stack.up(),
@@ -137,8 +144,12 @@ export function createCore(opts: CoreOptions): Core {
     'links:get': async () => stackLinks(env()),
     'settings:get': async () => settings.get(),
     'settings:updateUi': async (patch) => settings.updateUi(patch),
+    'chaos:status': async () => chaos.status(),
+    'chaos:inject': (input) => chaos.inject(input),
+    'chaos:undo': (input) => chaos.undo(input),
   };
 
+  chaos.init(); // before the first stack status, so it sees every one
   stack.init();
   kafkaStats.start();
   preview.start();
@@ -150,10 +161,12 @@ export function createCore(opts: CoreOptions): Core {
     producer,
     kafkaStats,
     preview,
+    chaos,
     settings,
     async shutdown() {
       await producer.stop();
       preview.stop();
+      chaos.close();
       await kafkaStats.stop();
       await stack.close();
     },

@@ -60,6 +60,7 @@ const EVENT_TOPICS: Record<ApiTopic, true> = {
   'producer:status': true,
   'kafka:stats': true,
   'preview:update': true,
+  'chaos:status': true,
 };
 
 export function isApiTopic(s: string): s is ApiTopic {

@@ -8,7 +8,7 @@ import {
   createHttpClient,
   type EventSourceLike,
 } from '../contract/client';
-import type { ProducerStatus, StackStatus } from '../contract/data';
+import type { ChaosStatus, ProducerStatus, StackStatus } from '../contract/data';
 import { type ApiHandlers, ApiRouter, EventHub } from './api-router';
 import { type HttpTransport, startHttpTransport } from './http-transport';
 import { attachIpcTransport, IPC_CALL, type IpcMainLike } from './ipc-transport';
@@ -25,6 +25,7 @@ function fakeCore() {
     updatedAt: 0,
   };
   const restarted: string[] = [];
+  const injected: unknown[] = [];
   const notImplemented = async () => {
     throw new WalkstreamError('NOT_IN_FAKE', 'not part of this fake');
   };
@@ -59,8 +60,20 @@ function fakeCore() {
     'links:get': notImplemented,
     'settings:get': notImplemented,
     'settings:updateUi': notImplemented,
+    'chaos:status': notImplemented,
+    'chaos:inject': async (input) => {
+      injected.push(input);
+      return { faults: [], recoveries: [], effect: {} as ChaosStatus['effect'], at: 0 };
+    },
+    'chaos:undo': notImplemented,
   };
-  return { router: new ApiRouter(handlers), hub: new EventHub(), restarted, params: () => params };
+  return {
+    router: new ApiRouter(handlers),
+    hub: new EventHub(),
+    restarted,
+    injected,
+    params: () => params,
+  };
 }
 
 /** The same behaviour is required of every transport. */
@@ -136,6 +149,24 @@ function contractSuite(
       });
       expect(ctx.core.params()).toEqual(before);
       expect((await ctx.client.call('producer:setParams', { walks: 5 })).params.walks).toBe(5);
+    });
+
+    it('rejects a fault aimed at the wrong service, saying which services fit, and injects nothing', async () => {
+      await expect(
+        ctx.client.call('chaos:inject', { fault: 'kill-broker', service: 'influxdb' }),
+      ).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+        message: expect.stringMatching(/service: .*brokers only.*kafka-1, kafka-2, kafka-3/),
+      });
+      await expect(ctx.client.call('chaos:inject', { fault: 'stop-broker' })).rejects.toMatchObject({
+        message: expect.stringContaining('needs the broker'),
+      });
+      await expect(
+        ctx.client.call('chaos:inject', { fault: 'pause-telegraf', service: 'kafka-1' }),
+      ).rejects.toMatchObject({ message: expect.stringContaining('always targets telegraf') });
+      expect(ctx.core.injected).toEqual([]);
+      await ctx.client.call('chaos:inject', { fault: 'stop-influxdb' });
+      expect(ctx.core.injected).toEqual([{ fault: 'stop-influxdb' }]);
     });
 
     it('rejects unknown calls', async () => {

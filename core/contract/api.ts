@@ -5,11 +5,44 @@
  */
 import { z } from 'zod';
 import { walkParamsPatchSchema } from '../../producer/src/walk-params';
-import type { KafkaStats, Links, PreviewUpdate, ProducerStatus, Settings, StackStatus } from './data';
-import { SERVICE_NAMES } from './data';
+import type {
+  ChaosStatus,
+  KafkaStats,
+  Links,
+  PreviewUpdate,
+  ProducerStatus,
+  Settings,
+  StackStatus,
+} from './data';
+import { FAULT_KINDS, FAULT_TARGETS, SERVICE_NAMES } from './data';
 
 const serviceName = z.enum(SERVICE_NAMES, { error: `must be one of ${SERVICE_NAMES.join(', ')}` });
 const none = z.undefined().or(z.strictObject({}));
+
+const chaosInject = z
+  .strictObject({
+    fault: z.enum(FAULT_KINDS, { error: `must be one of ${FAULT_KINDS.join(', ')}` }),
+    service: serviceName.optional(),
+  })
+  .superRefine(({ fault, service }, ctx) => {
+    const targets: readonly string[] = FAULT_TARGETS[fault];
+    if (targets.length > 1 && service === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['service'],
+        message: `${fault} needs the broker to hit: one of ${targets.join(', ')}`,
+      });
+    } else if (service !== undefined && !targets.includes(service)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['service'],
+        message:
+          targets.length > 1
+            ? `${fault} works on brokers only: choose one of ${targets.join(', ')}, not ${service}`
+            : `${fault} always targets ${targets[0]}: leave service out (got ${service})`,
+      });
+    }
+  });
 
 export const apiInputs = {
   'stack:status': none,
@@ -32,6 +65,9 @@ export const apiInputs = {
   'preview:snapshot': none,
   'links:get': none,
   'settings:get': none,
+  'chaos:status': none,
+  'chaos:inject': chaosInject,
+  'chaos:undo': z.strictObject({ id: z.string().min(1, 'must name the fault to undo') }),
   'settings:updateUi': z.strictObject({
     theme: z.enum(['system', 'light', 'dark']).optional(),
     previewWalks: z.number().int().min(1).max(50).optional(),
@@ -56,6 +92,9 @@ export interface ApiOutputs {
   'links:get': Links;
   'settings:get': Settings;
   'settings:updateUi': Settings;
+  'chaos:status': ChaosStatus;
+  'chaos:inject': ChaosStatus;
+  'chaos:undo': ChaosStatus;
 }
 
 export type ApiName = keyof typeof apiInputs;
@@ -69,6 +108,7 @@ export interface ApiEvents {
   'producer:status': ProducerStatus;
   'kafka:stats': KafkaStats;
   'preview:update': PreviewUpdate;
+  'chaos:status': ChaosStatus;
 }
 export type ApiTopic = keyof ApiEvents;
 export const API_TOPICS: readonly ApiTopic[] = [
@@ -76,6 +116,7 @@ export const API_TOPICS: readonly ApiTopic[] = [
   'producer:status',
   'kafka:stats',
   'preview:update',
+  'chaos:status',
 ];
 
 /** Every reply crosses the boundary as one of these envelopes. */

@@ -17,6 +17,18 @@ export const SERVICE_NAMES = [
 ] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
+export const BROKER_SERVICES = ['kafka-1', 'kafka-2', 'kafka-3'] as const;
+
+/** The faults the Chaos panel can inject, and which services each one may target. */
+export const FAULT_TARGETS = {
+  'kill-broker': BROKER_SERVICES,
+  'stop-broker': BROKER_SERVICES,
+  'pause-telegraf': ['telegraf'],
+  'stop-influxdb': ['influxdb'],
+} as const satisfies Record<string, readonly ServiceName[]>;
+export type FaultKind = keyof typeof FAULT_TARGETS;
+export const FAULT_KINDS = Object.keys(FAULT_TARGETS) as FaultKind[];
+
 export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 export type Health = 'healthy' | 'unhealthy' | 'starting' | 'none';
 
@@ -119,6 +131,51 @@ export interface Links {
 export interface Settings {
   params: WalkParams;
   ui: { theme: 'system' | 'light' | 'dark'; previewWalks: number; stopStackOnQuit: 'ask' | 'yes' | 'no' };
+}
+
+export interface ActiveFault {
+  id: string;
+  kind: FaultKind;
+  service: ServiceName;
+  /** Epoch ms (core clock) the fault was injected. */
+  since: number;
+}
+
+/**
+ * A fault that ended, by its Undo or because the container came back by other means (its
+ * service card's Start/Restart, a stack start), and how long the pipeline took to heal.
+ */
+export interface FaultRecovery extends ActiveFault {
+  endedAt: number;
+  endedBy: 'undo' | 'external';
+  state: 'recovering' | 'recovered' | 'gave-up';
+  /** From the end of the fault until the pipeline looked healthy again. */
+  recoveredInMs: number | null;
+}
+
+/** What a fault does to the pipeline, summarised from the Kafka stats and the chart's freshness. */
+export interface ChaosEffect {
+  kafkaReachable: boolean;
+  brokersUp: number[];
+  brokersDown: number[];
+  underReplicated: number;
+  /** In-sync replica count per partition, in partition order. */
+  isrSizes: number[];
+  /** How many partitions each known broker leads; leaders move off a broker that goes down. */
+  leaders: { broker: number; partitions: number }[];
+  messagesPerSecond: number;
+  totalLag: number | null;
+  lagSeconds: number | null;
+  /** Age of the newest point in InfluxDB; it keeps growing while nothing new arrives. */
+  freshnessMs: number | null;
+}
+
+export interface ChaosStatus {
+  faults: ActiveFault[];
+  /** Newest first, a few at most. */
+  recoveries: FaultRecovery[];
+  effect: ChaosEffect;
+  at: number;
 }
 
 export interface ApiErrorData {

@@ -21,6 +21,8 @@ export interface KafkaStatsOptions {
 export class KafkaStatsService {
   private admin: Admin | null = null;
   private adminFor = '';
+  /** Rotates the first broker a new client tries: see client(). */
+  private seedOffset = 0;
   private timer: NodeJS.Timeout | null = null;
   private inFlight = false;
   private prev: { at: number; offsets: Map<number, number> } | null = null;
@@ -94,9 +96,12 @@ export class KafkaStatsService {
     const key = brokers.join(',');
     if (this.admin && this.adminFor === key) return this.admin;
     await this.admin?.disconnect().catch(() => {});
+    // kafkajs always connects to the first listed broker, and with no retries it never tries
+    // another: one dead broker-1 would blind the stats. Each new client starts one further on.
+    const offset = this.seedOffset++ % Math.max(1, brokers.length);
     const kafka = new Kafka({
       clientId: 'walkstream-app-stats',
-      brokers,
+      brokers: [...brokers.slice(offset), ...brokers.slice(0, offset)],
       connectionTimeout: 1_000,
       requestTimeout: 3_000,
       retry: { retries: 0 },

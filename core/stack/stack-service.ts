@@ -26,6 +26,8 @@ export interface StackServiceOptions {
   /** compose.yaml first, then overrides (e.g. the local-images one). */
   composeFiles: string[];
   envFile?: string;
+  /** DOCKER_HOST for the Compose CLI, when the engine is not at its default socket. */
+  dockerHost?: string;
   /** Profiles whose services `down` removes too (e.g. the headless producer). */
   profiles?: string[];
   hub: EventHub;
@@ -131,6 +133,24 @@ export class StackService {
     return this.refresh();
   }
 
+  /** SIGKILL, no shutdown: a crash. Docker counts it as a manual stop, so no restart policy fires. */
+  async killService(service: ServiceName): Promise<StackStatus> {
+    await (await this.container(service)).kill({ signal: 'SIGKILL' });
+    return this.refresh();
+  }
+
+  async pauseService(service: ServiceName): Promise<StackStatus> {
+    await (await this.container(service)).pause();
+    return this.refresh();
+  }
+
+  async unpauseService(service: ServiceName): Promise<StackStatus> {
+    const container = await this.container(service);
+    // Unpausing a running container is an error in Docker; here it is simply nothing to do.
+    if ((await container.inspect()).State.Paused) await container.unpause();
+    return this.refresh();
+  }
+
   async logs(service: ServiceName, lines: number): Promise<{ service: string; lines: string[] }> {
     const raw = (await (
       await this.container(service)
@@ -189,6 +209,9 @@ export class StackService {
     try {
       const list = await this.listContainers();
       this.dockerAvailable = true;
+      // Docker is back: its absence (seen by a refresh or by a failed start) is no longer the
+      // thing to tell the user about.
+      if (this.lastError && DOCKER_GONE.has(this.lastError.code)) this.lastError = null;
       const details = await Promise.all(
         list.map((c) =>
           this.opts.docker
@@ -252,6 +275,7 @@ export class StackService {
     for (const f of this.opts.composeFiles) base.push('-f', f);
     const { stdout } = await run(this.opts.dockerCli, [...base, ...args], {
       timeout,
+      env: this.opts.dockerHost ? { ...process.env, DOCKER_HOST: this.opts.dockerHost } : process.env,
       maxBuffer: 16 * 1024 * 1024,
     });
     return stdout;
@@ -261,6 +285,8 @@ export class StackService {
     return this.latest;
   }
 }
+
+const DOCKER_GONE = new Set(['DOCKER_UNAVAILABLE', 'DOCKER_NOT_RUNNING']);
 
 function ignoreNotModified(err: { statusCode?: number }): void {
   if (err.statusCode !== 304) throw err;

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { Links } from '../../core/contract/data';
 import { api } from './api-client';
+import { ChaosPanel } from './components/chaos-panel';
 import { KafkaPanel } from './components/kafka-panel';
 import { LiveChart } from './components/live-chart';
 import { PipelineBar } from './components/pipeline-bar';
@@ -26,6 +27,7 @@ export function App() {
         </div>
         <div className="col narrow">
           <WalkControls producer={producer} />
+          <ChaosPanel stack={stack} />
           <ServiceCards stack={stack} links={links} />
         </div>
       </main>

@@ -37,16 +37,39 @@ function merge(buffers: Map<string, PreviewPoint[]>, update: PreviewUpdate): Map
   return next;
 }
 
+/**
+ * The newest point's age, kept ageing between updates: while InfluxDB is down no update comes,
+ * and a frozen "0.5 s ago" would hide exactly the fault the user is looking at.
+ */
+function Freshness({ newestAt, suffix }: { newestAt: number | null; suffix: string }) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1_000);
+    return () => clearInterval(timer);
+  }, []);
+  return (
+    <p className="freshness" data-testid="freshness" role="status">
+      Last point {age(newestAt === null ? null : Math.max(0, now - newestAt))}
+      {suffix}
+    </p>
+  );
+}
+
 /** The walks from InfluxDB, last 60 s, one line per walk, with last values and data freshness. */
 export function LiveChart() {
   const [buffers, setBuffers] = useState(new Map<string, PreviewPoint[]>());
   const [meta, setMeta] = useState<PreviewUpdate | null>(null);
+  // When the newest point was made, on this page's clock (the age arrives relative to the
+  // core's). An update without points (nothing in the last 60 s) keeps the old one ageing.
+  const [newestAt, setNewestAt] = useState<number | null>(null);
   const bufRef = useRef(buffers);
   useEffect(() => {
     const apply = (u: PreviewUpdate) => {
       bufRef.current = merge(bufRef.current, u);
       setBuffers(bufRef.current);
       setMeta(u);
+      const ages = u.series.map((s) => s.freshnessMs).filter((a): a is number => a !== null);
+      if (ages.length > 0) setNewestAt(Date.now() - Math.min(...ages));
     };
     api.call('preview:snapshot').then(apply, () => {});
     return api.subscribe('preview:update', apply);
@@ -65,20 +88,18 @@ export function LiveChart() {
     return [...rows.values()].sort((a, b) => (a.t as number) - (b.t as number));
   }, [buffers]);
   const totalPoints = [...buffers.values()].reduce((a, p) => a + p.length, 0);
-  const freshest = meta?.series.reduce<number | null>(
-    (m, s) => (s.freshnessMs === null ? m : m === null ? s.freshnessMs : Math.min(m, s.freshnessMs)),
-    null,
-  );
 
   return (
     <section className="panel" aria-label="Live chart">
       <h2>Walks (last 60 s)</h2>
-      <p className="freshness" data-testid="freshness" role="status">
-        Last point {age(freshest ?? null)}
-        {meta && meta.hiddenWalks > 0
-          ? ` · showing ${walks.length} of ${walks.length + meta.hiddenWalks} walks`
-          : ''}
-      </p>
+      <Freshness
+        newestAt={newestAt}
+        suffix={
+          meta && meta.hiddenWalks > 0
+            ? ` · showing ${walks.length} of ${walks.length + meta.hiddenWalks} walks`
+            : ''
+        }
+      />
       {totalPoints === 0 ? (
         <p className="hint" data-testid="chart-empty">
           No data yet: start the pipeline; points appear here within seconds.

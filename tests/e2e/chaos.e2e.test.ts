@@ -1,0 +1,197 @@
+/// <reference lib="dom" />
+/**
+ * The Chaos panel end to end: browser mode (the real core over HTTP) in Debian's Chromium, against
+ * the real stack that tests/stack/with-stack.sh brought up. Each fault is injected from the panel,
+ * its effect is read from the page while it lasts, and Undo must bring the pipeline back.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startHttpTransport } from '../../core/api/http-transport';
+import type { Core } from '../../core/create-core';
+import { createTestCore, repoDir, stackEnv } from '../stack/stack-env';
+
+const run = promisify(execFile);
+let core: Core;
+let dispose: () => Promise<void>;
+let http: Awaited<ReturnType<typeof startHttpTransport>>;
+let browser: Browser;
+let page: Page;
+
+const shot = (name: string) =>
+  page.screenshot({ path: `${repoDir}test-results/screenshots/chaos-${name}.png`, fullPage: true });
+
+/** The container's state as Docker itself reports it, independent of the app. */
+async function dockerState(service: string): Promise<string> {
+  const { stdout } = await run(stackEnv.docker, [
+    'ps',
+    '-a',
+    '--filter',
+    `label=com.docker.compose.project=${stackEnv.project}`,
+    '--filter',
+    `label=com.docker.compose.service=${service}`,
+    '--format',
+    '{{.State}}',
+  ]);
+  return stdout.trim();
+}
+
+/** Waits until a numeric data attribute on the page satisfies `op value`: a probe, not a sleep. */
+async function waitForValue(
+  selector: string,
+  attr: string,
+  op: '>' | '<' | '=',
+  value: number,
+  timeout: number,
+): Promise<number> {
+  const handle = await page.waitForFunction(
+    ([sel, a, o, v]) => {
+      const raw = document.querySelector(sel as string)?.getAttribute(a as string);
+      if (raw === null || raw === undefined || raw === '') return false;
+      const n = Number(raw);
+      const ok = o === '>' ? n > (v as number) : o === '<' ? n < (v as number) : n === v;
+      return ok ? { n } : false; // an object: a bare 0 would read as "not yet"
+    },
+    [selector, attr, op, value] as const,
+    { timeout, polling: 250 },
+  );
+  return ((await handle.jsonValue()) as { n: number }).n;
+}
+
+const value = (testId: string) => `[data-testid="${testId}"]`;
+const recovered = (service: string) =>
+  page.locator(`[data-testid="chaos-recovery"][data-service="${service}"][data-state="recovered"]`).first();
+
+async function expectRecovered(service: string, timeout: number): Promise<number> {
+  await recovered(service).waitFor({ timeout });
+  const ms = Number(await recovered(service).getAttribute('data-recovered-ms'));
+  expect(await recovered(service).textContent()).toMatch(/recovered in \d+ s/);
+  return ms;
+}
+
+beforeAll(async () => {
+  ({ core, dispose } = createTestCore());
+  http = await startHttpTransport({ router: core.router, hub: core.hub, staticDir: `${repoDir}out/web` });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 1200 } });
+  await page.goto(http.loginUrl);
+});
+
+afterAll(async () => {
+  // Whatever failed, leave no fault behind: undo through the app, then make sure through Docker.
+  for (const f of core?.chaos.status().faults ?? []) await core.chaos.undo({ id: f.id }).catch(() => {});
+  if (core) {
+    await core.stack.unpauseService('telegraf').catch(() => {});
+    for (const s of ['kafka-1', 'kafka-2', 'kafka-3', 'influxdb'] as const)
+      await core.stack.startService(s).catch(() => {});
+  }
+  await browser?.close();
+  await http?.close();
+  await dispose?.();
+});
+
+// What the page and the core showed when a step failed: the failure message alone says too little.
+afterEach(async ({ task }) => {
+  if (task.result?.state !== 'fail' || !page) return;
+  const name = task.name.split(':')[0]?.replace(/\W+/g, '-') ?? 'failed';
+  await shot(`failed-${name}`).catch(() => {});
+  console.log(`page at failure:\n${await page.getByTestId('chaos-panel').textContent().catch(String)}`);
+  console.log(`chart: ${await page.getByTestId('freshness').textContent().catch(String)}`);
+  const { effect, faults, recoveries } = core.chaos.status();
+  console.log(`core at failure: ${JSON.stringify({ effect, faults, recoveries })}`);
+  console.log(`kafka stats error: ${JSON.stringify(core.kafkaStats.current().error)}`);
+});
+
+describe('the Chaos panel in Chromium against the real stack', () => {
+  it('the pipeline runs and the panel shows a healthy baseline', async () => {
+    await page.locator('[data-testid="pipeline-bar"][data-ready="true"]').waitFor({ timeout: 30_000 });
+    // The stack may be up already (with-stack.sh) or down (another suite stopped it).
+    await page.getByRole('button', { name: 'Start pipeline' }).click();
+    await page.getByTestId('pipeline-state').filter({ hasText: 'producing' }).waitFor({ timeout: 200_000 });
+    await page.locator('[data-testid="brokers"][data-up="3"]').waitFor({ timeout: 60_000 });
+    await waitForValue(value('chaos-under-replicated'), 'data-value', '=', 0, 60_000);
+    await waitForValue(value('chaos-freshness'), 'data-value', '<', 5_000, 60_000);
+    await waitForValue(value('chaos-lag'), 'data-seconds', '<', 3, 60_000);
+    expect(await page.getByTestId('chaos-kill-broker').isEnabled()).toBe(true);
+  });
+
+  it('kill a broker: it shows down, partitions under-replicated, leaders moved off it; Undo recovers', async () => {
+    // The broker that leads the most partitions, so leaders visibly have to move.
+    const leads = await Promise.all(
+      [1, 2, 3].map(async (b) =>
+        Number(await page.getByTestId(`chaos-leaders-${b}`).getAttribute('data-value')),
+      ),
+    );
+    const nodeId = leads.indexOf(Math.max(...leads)) + 1;
+    const service = `kafka-${nodeId}`;
+    expect(Math.max(...leads)).toBeGreaterThan(0);
+
+    await page.getByLabel('Broker', { exact: true }).selectOption(service);
+    await page.getByTestId('chaos-kill-broker').click();
+    const killedAt = Date.now();
+    await page.locator(`[data-testid="chaos-fault"][data-service="${service}"]`).waitFor({ timeout: 15_000 });
+    expect(await dockerState(service)).toBe('exited');
+    // Only one broker at a time: the broker buttons are disabled while one is down.
+    expect(await page.getByTestId('chaos-stop-broker').isDisabled()).toBe(true);
+
+    await page.locator(`[data-testid="chaos-brokers"][data-down="${nodeId}"]`).waitFor({ timeout: 60_000 });
+    const under = await waitForValue(value('chaos-under-replicated'), 'data-value', '>', 0, 60_000);
+    await waitForValue(value(`chaos-leaders-${nodeId}`), 'data-value', '=', 0, 60_000);
+    await page.locator('[data-testid="brokers"][data-up="2"]').waitFor({ timeout: 30_000 });
+    console.log(
+      `${service} killed: ${under} partitions under-replicated, its ${leads[nodeId - 1]} leaderships moved, ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`,
+    );
+    await shot('1-broker-killed');
+
+    await page.getByRole('button', { name: `Undo Kill broker ${service}`, exact: true }).click();
+    await page
+      .locator(`[data-testid="chaos-fault"][data-service="${service}"]`)
+      .waitFor({ state: 'detached' });
+    const ms = await expectRecovered(service, 120_000);
+    expect(await page.getByTestId('chaos-under-replicated').getAttribute('data-value')).toBe('0');
+    expect(await page.getByTestId('chaos-brokers').getAttribute('data-down')).toBe('');
+    expect(await dockerState(service)).toBe('running');
+    console.log(`${service} back: ISR full again ${(ms / 1000).toFixed(1)} s after Undo`);
+  });
+
+  it('pause Telegraf: consumer lag grows; Undo lets it catch up', async () => {
+    await page.getByTestId('chaos-pause-telegraf').click();
+    await page.locator('[data-testid="chaos-fault"][data-service="telegraf"]').waitFor({ timeout: 15_000 });
+    expect(await dockerState('telegraf')).toBe('paused');
+    const lag = await waitForValue(value('chaos-lag'), 'data-seconds', '>', 5, 60_000);
+    const messages = Number(await page.getByTestId('chaos-lag').getAttribute('data-value'));
+    expect(messages).toBeGreaterThan(100);
+    console.log(`telegraf paused: lag ${messages} messages (~${lag.toFixed(1)} s)`);
+    await shot('2-telegraf-paused');
+
+    await page.getByRole('button', { name: 'Undo Pause Telegraf', exact: true }).click();
+    const ms = await expectRecovered('telegraf', 90_000);
+    expect(Number(await page.getByTestId('chaos-lag').getAttribute('data-seconds'))).toBeLessThanOrEqual(3);
+    expect(await dockerState('telegraf')).toBe('running');
+    console.log(`telegraf resumed: lag back under 3 s and data fresh ${(ms / 1000).toFixed(1)} s after Undo`);
+  });
+
+  it('stop InfluxDB: the data ages on the page; Undo brings fresh points back', async () => {
+    await page.getByTestId('chaos-stop-influxdb').click();
+    await page.locator('[data-testid="chaos-fault"][data-service="influxdb"]').waitFor({ timeout: 30_000 });
+    expect(await dockerState('influxdb')).toBe('exited');
+    await waitForValue(value('chaos-freshness'), 'data-value', '>', 10_000, 60_000);
+    // The chart's own freshness line ages too, although no update arrives while InfluxDB is down.
+    await page
+      .getByTestId('freshness')
+      .filter({ hasText: /Last point \d{2,} s ago/ })
+      .waitFor({ timeout: 10_000 });
+    await shot('3-influxdb-stopped');
+
+    await page.getByRole('button', { name: 'Undo Stop InfluxDB', exact: true }).click();
+    const ms = await expectRecovered('influxdb', 120_000);
+    expect(Number(await page.getByTestId('chaos-freshness').getAttribute('data-value'))).toBeLessThan(5_000);
+    expect(await dockerState('influxdb')).toBe('running');
+    console.log(`influxdb back: fresh points on the page ${(ms / 1000).toFixed(1)} s after Undo`);
+    expect(core.chaos.status().faults).toEqual([]);
+  });
+});
