@@ -1,4 +1,6 @@
 /** Renders docs/BENCHMARKS.md from one run's results: figures, goals, ratios, method, caveats. */
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { type BenchResults, GOALS, maxSustainable, type ProducerComparison } from './bench-results';
 import { fmt } from './stats';
 
@@ -85,6 +87,19 @@ function footprintTable(r: BenchResults): string[] {
   ];
 }
 
+/** The sum of every service's mem_limit in stack/compose.yaml, in GiB. */
+function composeLimitGiB(): number {
+  const file = new URL('../../stack/compose.yaml', import.meta.url);
+  const services = (parse(readFileSync(file, 'utf8')) as { services: Record<string, { mem_limit?: string }> })
+    .services;
+  const bytes = (v = '0'): number => {
+    const m = /^(\d+(?:\.\d+)?)([kmg]?)b?$/i.exec(v.trim());
+    if (!m) return 0;
+    return Number(m[1]) * 1024 ** ' kmg'.indexOf((m[2] || ' ').toLowerCase());
+  };
+  return Object.values(services).reduce((t, s) => t + bytes(s.mem_limit), 0) / 2 ** 30;
+}
+
 /** The laptop advice, from the measured totals (Grafana and Kafka UI added at their limits). */
 function laptopNote(r: BenchResults): string {
   const total = (list?: { memMiB: number }[]) => list?.reduce((t, u) => t + u.memMiB, 0);
@@ -95,7 +110,7 @@ function laptopNote(r: BenchResults): string {
   const extraUiMiB = 2 * 768; // Grafana and Kafka UI, at their mem_limits (they do not run here)
   const vmGiB = Math.ceil((peak + extraUiMiB) / 1024 + 0.5);
   return (
-    `**Laptops:** the compose limits add up to 6.25 GiB; measured, the stack used ${light === undefined ? '–' : `${fmt(light)} MiB`} at the app's ` +
+    `**Laptops:** the compose limits add up to ${composeLimitGiB()} GiB; measured, the stack used ${light === undefined ? '–' : `${fmt(light)} MiB`} at the app's ` +
     `everyday load and ${heavy === undefined ? '–' : `${fmt(heavy)} MiB`} at ${r.footprint.underLoad ? fmt(r.footprint.underLoad.rate) : '–'} points/s, ` +
     `most of it the three brokers (fixed 512 MiB heaps each). With Grafana and Kafka UI (up to ${fmt(extraUiMiB)} MiB more), ` +
     `give Docker Desktop's VM about ${vmGiB} GB: on an 8 GB laptop that leaves ${8 - vmGiB} GB for the OS, the app and a browser.`

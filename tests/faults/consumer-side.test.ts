@@ -86,6 +86,7 @@ describe('the consuming side failing while producing', () => {
     const stoppedAt = Date.now();
     await holdFaultFor(60_000);
     await compose('start', 'influxdb');
+    console.log(`[faults] InfluxDB started again after ${Date.now() - stoppedAt} ms`);
     await waitUntil('InfluxDB healthy again', influxHealthy, (ok) => ok, 120_000, 250);
     const healthyAt = Date.now();
     // Stop producing now, so the backlog is a fixed amount to drain.

@@ -289,7 +289,10 @@ export async function restoreStack(): Promise<void> {
 }
 
 export async function influxHealthy(): Promise<boolean> {
-  const res = await fetch(`${stackEnv.influxUrl}/health`).catch(() => null);
+  // Bounded: a connection made while InfluxDB restarts can hang instead of being refused.
+  const res = await fetch(`${stackEnv.influxUrl}/health`, { signal: AbortSignal.timeout(2_000) }).catch(
+    () => null,
+  );
   return res?.status === 200;
 }
 

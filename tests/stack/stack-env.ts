@@ -85,7 +85,19 @@ export async function waitUntil<T>(
   let lastError: unknown;
   for (;;) {
     try {
-      last = await probe();
+      // A probe that hangs (a connection to a restarting service) must not outlast the deadline.
+      let timer: NodeJS.Timeout | undefined;
+      const overdue = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error('the probe itself did not answer')),
+          Math.max(1_000, deadline - Date.now()),
+        );
+      });
+      try {
+        last = await Promise.race([probe(), overdue]);
+      } finally {
+        clearTimeout(timer);
+      }
       if (done(last)) return last;
     } catch (err) {
       lastError = err;
