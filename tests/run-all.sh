@@ -38,7 +38,8 @@ if [ "${WALKSTREAM_SKIP_STACK:-0}" = "1" ]; then
 fi
 
 step "stack suite"
-# One stack for all of them; the fault suite (tests/faults) restores every service it breaks, and
-# the lifecycle suite, which takes the stack down and up again, runs last.
-bash tests/stack/with-stack.sh sh -c 'npx vitest run --project stack && npx vitest run --project e2e && npx vitest run --project faults && npx vitest run --project stack-lifecycle'
+# One stack for all of them, in this order: the fault suite (tests/faults) restores every service
+# it breaks; the UI tests end with the stack stopped from the app; the lifecycle suite takes the
+# stack down and up again by itself.
+bash tests/stack/with-stack.sh sh -c 'npx vitest run --project stack && npx vitest run --project faults && npx vitest run --project e2e && npx vitest run --project stack-lifecycle'
 step "all suites passed"
