@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compose, kafka, waitUntil } from '../stack/stack-env';
 import {
   endOffsets,
+  holdFaultFor,
   kafkaDuplicates,
   leaders,
   report,
@@ -34,8 +35,6 @@ afterAll(async () => {
   await restoreStack();
 });
 
-/** The scenario's own duration (how long the fault lasts), not a wait for readiness. */
-const holdFaultFor = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 describe('losing Kafka brokers while producing', () => {
   it('one broker SIGKILLed for 30 s: no point lost or duplicated, ISR back to 3 after its restart', async () => {

@@ -8,6 +8,7 @@ import type { Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compose, kafka, waitUntil } from '../stack/stack-env';
 import {
+  holdFaultFor,
   influxHealthy,
   report,
   restoreStack,
@@ -22,7 +23,6 @@ import {
 let admin: Admin;
 let running: TrackedProducer | undefined;
 const since = new Date(Date.now() - 60_000).toISOString();
-const holdFaultFor = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 beforeAll(async () => {
   admin = kafka('walkstream-faults-admin').admin();

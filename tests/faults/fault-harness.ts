@@ -130,6 +130,9 @@ export async function waitForAcks(p: TrackedProducer, points: number, timeoutMs 
   }
 }
 
+/** How long a fault lasts: the scenario's own duration, not a wait for readiness. */
+export const holdFaultFor = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
 /** The topic's end offset per partition: where a scenario's messages start. */
 export async function endOffsets(): Promise<Map<number, bigint>> {
   const admin = kafka('walkstream-faults').admin();
