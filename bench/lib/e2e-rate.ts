@@ -92,8 +92,11 @@ export async function runAtRate(opts: RateRunOptions): Promise<RateRun> {
       }
     }),
   );
-  const lastSeqQuery = `from(bucket: "${opts.bucket}")
-  |> range(start: -10m)
+  // Only the data not seen yet is read: a walk's points arrive in order, so nothing new is older
+  // than the newest point already seen of the walk furthest behind. Reading the whole run on every
+  // poll would load InfluxDB more and more as the run goes on, and measure the poller.
+  const lastSeqQuery = (sinceMs: number) => `from(bucket: "${opts.bucket}")
+  |> range(start: ${new Date(sinceMs).toISOString()})
   |> filter(fn: (r) => r._measurement == "random_walk" and r.walk =~ /^${prefix}/ and r._field == "seq")
   |> last()`;
   const latencies: number[] = [];
@@ -111,7 +114,9 @@ export async function runAtRate(opts: RateRunOptions): Promise<RateRun> {
     const t0 = Date.now();
     if (lastPoll) pollGaps.push(t0 - lastPoll);
     lastPoll = t0;
-    const rows = await opts.flux<{ walk: string; _value: number }>(lastSeqQuery).catch(() => []);
+    const behind = newest.size < opts.walks ? -1 : Math.min(...newest.values());
+    const sinceMs = behind < 0 ? startedAt - 1_000 : (tickEventMs[behind] as number);
+    const rows = await opts.flux<{ walk: string; _value: number }>(lastSeqQuery(sinceMs)).catch(() => []);
     const seenAt = Date.now();
     queryMs.push(seenAt - t0);
     for (const { walk, _value: seq } of rows) {
