@@ -35,7 +35,6 @@ afterAll(async () => {
   await restoreStack();
 });
 
-
 describe('losing Kafka brokers while producing', () => {
   it('one broker SIGKILLed for 30 s: no point lost or duplicated, ISR back to 3 after its restart', async () => {
     const from = await endOffsets();
