@@ -220,10 +220,12 @@ describe('stack/telegraf/telegraf.conf', () => {
   });
 
   it('is a check that can fail: a misspelt option is rejected', async () => {
+    // The setting itself, not a comment that names it.
     const bad = readFileSync(`${repoDir}stack/telegraf/telegraf.conf`, 'utf8').replace(
-      'max_undelivered_messages',
-      'max_undelivered_mesages',
+      /^(\s*)max_undelivered_messages =/m,
+      '$1max_undelivered_mesages =',
     );
+    expect(bad).toContain('max_undelivered_mesages =');
     const dir = mkdtempSync(`${tmpdir()}/telegraf-`);
     writeFileSync(`${dir}/bad.conf`, bad);
     const err = await run(telegraf, ['config', 'check', '--config', `${dir}/bad.conf`], { env }).catch(
