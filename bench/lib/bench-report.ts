@@ -90,8 +90,9 @@ function footprintTable(r: BenchResults): string[] {
 /** The sum of every service's mem_limit in stack/compose.yaml, in GiB. */
 function composeLimitGiB(): number {
   const file = new URL('../../stack/compose.yaml', import.meta.url);
-  const services = (parse(readFileSync(file, 'utf8')) as { services: Record<string, { mem_limit?: string }> })
-    .services;
+  const services = (
+    parse(readFileSync(file, 'utf8'), { merge: true }) as { services: Record<string, { mem_limit?: string }> }
+  ).services;
   const bytes = (v = '0'): number => {
     const m = /^(\d+(?:\.\d+)?)([kmg]?)b?$/i.exec(v.trim());
     if (!m) return 0;
