@@ -175,7 +175,7 @@ describe('the Chaos panel in Chromium against the real stack', () => {
     console.log(`telegraf resumed: lag back under 3 s and data fresh ${(ms / 1000).toFixed(1)} s after Undo`);
   });
 
-  it('stop InfluxDB: the data ages on the page; Undo brings fresh points back', async () => {
+  it('stop InfluxDB: the data ages on the page, the Telegraf card says what it holds; Undo brings fresh points back', async () => {
     await page.getByTestId('chaos-stop-influxdb').click();
     await page.locator('[data-testid="chaos-fault"][data-service="influxdb"]').waitFor({ timeout: 30_000 });
     expect(await dockerState('influxdb')).toBe('exited');
@@ -185,12 +185,28 @@ describe('the Chaos panel in Chromium against the real stack', () => {
       .getByTestId('freshness')
       .filter({ hasText: /Last point \d{2,} s ago/ })
       .waitFor({ timeout: 10_000 });
+    // Telegraf keeps what it read from Kafka and says so; the count is Telegraf's own, as its
+    // metrics endpoint reports it.
+    const note = page
+      .getByTestId('note-telegraf')
+      .filter({ hasText: /^Holding [\d,]+ points, waiting for InfluxDB\.$/ });
+    await note.waitFor({ timeout: 15_000 });
+    const held = Number(((await note.textContent()) ?? '').replace(/\D/g, ''));
+    expect(held).toBeGreaterThan(0);
+    const metrics = await (
+      await fetch(`http://127.0.0.1:${process.env.TELEGRAF_METRICS_PORT}/metrics`)
+    ).text();
+    expect(metrics).toMatch(/^internal_write_buffer_size\{[^}]*alias="kafka_data"[^}]*\} [1-9]/m);
     await shot('3-influxdb-stopped');
 
     await page.getByRole('button', { name: 'Undo Stop InfluxDB', exact: true }).click();
     const ms = await expectRecovered('influxdb', 120_000);
     expect(Number(await page.getByTestId('chaos-freshness').getAttribute('data-value'))).toBeLessThan(5_000);
     expect(await dockerState('influxdb')).toBe('running');
+    await page
+      .getByTestId('note-telegraf')
+      .filter({ hasText: 'waiting for InfluxDB' })
+      .waitFor({ state: 'detached', timeout: 30_000 });
     console.log(`influxdb back: fresh points on the page ${(ms / 1000).toFixed(1)} s after Undo`);
     expect(core.chaos.status().faults).toEqual([]);
   });

@@ -1,6 +1,6 @@
 /**
  * Fault scenario 5: malformed messages on the topic (garbage, half a line, a 900 KB line, an empty
- * and a binary message) between good points, while the producer runs. Telegraf logs and skips
+ * and a binary message, and valid line protocol over the 8 KiB bound) between good points, while the producer runs. Telegraf logs and skips
  * them; every good point around them arrives, and the stream does not stall.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -59,21 +59,25 @@ describe('malformed messages on the topic', () => {
         good(4),
         { key: walk, value: Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x0a, 0x80]) },
         good(5),
+        // Valid line protocol, but over the 8 KiB message bound of Telegraf's no-drop arithmetic:
+        // refused and logged, never written (seq 1000+ must not arrive).
+        { key: walk, value: Array.from({ length: 200 }, (_, i) => good(1_000 + i).value).join('\n') },
+        good(6),
       ],
     });
     await raw.disconnect();
 
     const rows = await waitUntil(
-      'the 6 good points around the malformed ones',
+      'the 7 good points around the malformed and oversized ones',
       () =>
         flux<{ _value: number }>(`from(bucket: "${stackEnv.influxBucket}")
   |> range(start: ${since})
   |> filter(fn: (r) => r._measurement == "random_walk" and r.walk == "${walk}" and r._field == "seq")`),
-      (r) => r.length >= 6,
+      (r) => r.length >= 7,
       60_000,
     );
     const goodArrivedMs = Date.now() - sentAt;
-    expect(rows.map((r) => r._value).sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(rows.map((r) => r._value).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6]);
 
     // The stream keeps flowing past them: points produced afterwards arrive too, exactly.
     const target = p.acked() + 2_000;
@@ -97,12 +101,14 @@ describe('malformed messages on the topic', () => {
       'telegraf',
     );
     expect(logs).toMatch(/kafka_consumer.*(parse|metric parse error|invalid)/i);
+    expect(logs).toMatch(/message exceeds max_message_len \(actual \d+, max 8192\)/);
     expect((await compose('ps', '--format', '{{.Service}} {{.State}}', 'telegraf')).trim()).toBe(
       'telegraf running',
     );
     report('5 malformed messages', {
       malformedMessages: 5,
-      goodPointsAroundThem: 6,
+      oversizedMessagesRefused: 1,
+      goodPointsAroundThem: 7,
       goodPointsQueryableAfterMs: goodArrivedMs,
       streamPoints: acked,
       lost: 0,

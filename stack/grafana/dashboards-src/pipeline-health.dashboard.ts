@@ -19,7 +19,8 @@ function gauge(measurement: string, field: string, extra = ''): string {
 }
 
 const KAFKA_INPUT = ' and r.input == "kafka_consumer"';
-const INFLUX_OUTPUT = ' and r.output == "influxdb_v2"';
+// The Kafka data's own output (telegraf.conf gives it the alias kafka_data).
+const INFLUX_OUTPUT = ' and r.output == "influxdb_v2" and r.alias == "kafka_data"';
 
 function timeseries(title: string, description: string, unit: string, query: string, x: number, y: number) {
   return new TimeseriesPanel()

@@ -11,7 +11,7 @@ source "$WS_INFRA_DIR/docker.sh"
 
 start=$SECONDS
 # Tag names: plugins/<category>/all/<name>.go `//go:build !custom || <category> || <category>.<name>`.
-TELEGRAF_TAGS="${WS_TELEGRAF_TAGS:-custom,inputs.kafka_consumer,inputs.internal,outputs.influxdb_v2,outputs.health,parsers.influx}"
+TELEGRAF_TAGS="${WS_TELEGRAF_TAGS:-custom,inputs.kafka_consumer,inputs.internal,outputs.influxdb_v2,outputs.health,outputs.prometheus_client,parsers.influx}"
 module=github.com/influxdata/telegraf
 bin="$WS_BIN/telegraf-$TELEGRAF_VERSION"
 tags_file="$bin.tags"
@@ -67,7 +67,7 @@ if ! stamp_ok "telegraf-verified-$TELEGRAF_VERSION" "$image_id"; then
   [ "$(dk run --rm "$image" --version)" = "$got" ] || die "entrypoint does not pass '--version' to telegraf"
   # Exactly the plugins of the custom build.
   plugins="$(dk run --rm "$image" telegraf plugins | tr '\n' ' ')"
-  for p in inputs.kafka_consumer inputs.internal outputs.influxdb_v2 outputs.health parsers.influx; do
+  for p in inputs.kafka_consumer inputs.internal outputs.influxdb_v2 outputs.health outputs.prometheus_client parsers.influx; do
     case " $plugins " in *" $p "*) ;; *) die "plugin $p missing from the build: $plugins" ;; esac
   done
   case " $plugins " in *" inputs.cpu "*) die "custom build contains all plugins (tag 'custom' ignored?)" ;; esac

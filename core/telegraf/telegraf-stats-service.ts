@@ -1,0 +1,111 @@
+import { WalkstreamError } from '../../producer/src/errors';
+import { type EventHub, toErrorData } from '../api/api-router';
+import type { TelegrafStats } from '../contract/data';
+import { parsePrometheusText } from './prometheus-text';
+
+export interface TelegrafStatsOptions {
+  /** Telegraf's Prometheus endpoint on the host, e.g. http://127.0.0.1:9273/metrics. */
+  url: () => string;
+  hub: EventHub;
+  intervalMs?: number;
+  fetch?: typeof fetch;
+}
+
+/** The output that writes the Kafka data (telegraf.conf's alias); its buffer is what Telegraf holds. */
+const DATA_OUTPUT = 'kafka_data';
+
+/**
+ * Telegraf's own view of the pipeline, from its metrics endpoint, every second: points it holds
+ * for InfluxDB, points written, write errors and — the one figure that means data loss — points
+ * its buffer dropped. Read over HTTP rather than from InfluxDB so it still works while InfluxDB is
+ * the thing that is down.
+ */
+export class TelegrafStatsService {
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight = false;
+  private latest: TelegrafStats = unreachable(null);
+
+  constructor(private readonly opts: TelegrafStatsOptions) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.tick(), this.opts.intervalMs ?? 1_000);
+    void this.tick();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  current(): TelegrafStats {
+    return this.latest;
+  }
+
+  async poll(): Promise<TelegrafStats> {
+    const doFetch = this.opts.fetch ?? fetch;
+    const url = this.opts.url();
+    try {
+      const res = await doFetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      this.latest = telegrafStatsFrom(await res.text(), Date.now());
+    } catch (err) {
+      this.latest = unreachable(
+        new WalkstreamError(
+          'TELEGRAF_UNREACHABLE',
+          `Telegraf's metrics (${url}) do not answer: ${(err as Error).message}. Telegraf may be stopped or starting.`,
+          { retriable: true },
+        ),
+      );
+    }
+    this.opts.hub.publish('telegraf:stats', this.latest);
+    return this.latest;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.inFlight) return; // a slow answer skips ticks instead of piling up requests
+    this.inFlight = true;
+    try {
+      await this.poll();
+    } finally {
+      this.inFlight = false;
+    }
+  }
+}
+
+function unreachable(err: unknown): TelegrafStats {
+  return {
+    reachable: false,
+    error: err ? toErrorData(err) : null,
+    bufferedPoints: null,
+    bufferLimit: null,
+    writtenPoints: null,
+    droppedPoints: null,
+    writeErrors: null,
+    consumedPoints: null,
+    at: Date.now(),
+  };
+}
+
+/** The figures the app shows, from the text of Telegraf's prometheus_client output. */
+export function telegrafStatsFrom(text: string, at: number): TelegrafStats {
+  const samples = parsePrometheusText(text);
+  const pick = (name: string, match: Record<string, string>) => {
+    const s = samples.find(
+      (x) => x.name === name && Object.entries(match).every(([k, v]) => x.labels[k] === v),
+    );
+    return s ? s.value : null;
+  };
+  const data = { alias: DATA_OUTPUT };
+  return {
+    reachable: true,
+    error: null,
+    bufferedPoints: pick('internal_write_buffer_size', data),
+    bufferLimit: pick('internal_write_buffer_limit', data),
+    writtenPoints: pick('internal_write_metrics_written', data),
+    droppedPoints: pick('internal_write_metrics_dropped', data),
+    writeErrors: pick('internal_write_errors', data),
+    consumedPoints: pick('internal_gather_metrics_gathered', { input: 'kafka_consumer' }),
+    at,
+  };
+}
