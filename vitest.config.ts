@@ -47,6 +47,15 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'installed',
+          include: ['tests/installed/**/*.test.ts'],
+          testTimeout: 400_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           name: 'stack-lifecycle',
           include: ['tests/stack-lifecycle/**/*.test.ts'],
           testTimeout: 400_000,

@@ -7,29 +7,54 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InfluxDB } from '@influxdata/influxdb-client';
-import Dockerode from 'dockerode';
+import { WalkstreamError } from '../producer/src/errors';
 import { type ApiHandlers, ApiRouter, EventHub } from './api/api-router';
 import { ChaosService } from './chaos/chaos-service';
+import { NOT_BUILT_LOCALLY } from './contract/data';
+import { DockerConnection } from './docker/docker-connection';
 import { KafkaStatsService } from './kafka/kafka-stats-service';
 import { stackBrokers, stackLinks } from './links';
 import { PreviewService } from './preview/preview-service';
 import { ProducerService } from './producer/producer-service';
 import { SettingsStore } from './settings/settings-store';
+import { composeMemoryLimitBytes, serviceImage } from './stack/compose-memory';
+import {
+  adoptEnvFile,
+  candidateEnvFiles,
+  checkDataMatchesSecrets,
+  envFileWithClusterId,
+} from './stack/data-secrets-check';
 import { ensureEnvFile, parseEnvFile } from './stack/env-file';
 import { runPreflight } from './stack/preflight';
+import { type RuntimeStackSync, syncRuntimeStack } from './stack/runtime-stack';
 import { StackService } from './stack/stack-service';
+import { TelegrafStatsService } from './telegraf/telegraf-stats-service';
 
 export interface CoreOptions {
-  /** The repository's (or the packaged app's) stack/ directory. */
+  /** The stack folder Compose runs: the repository's stack/, or the per-user copy of an installed app. */
   stackDir: string;
+  /**
+   * An installed app's own stack files (read-only, in its install folder): laid into `stackDir` at
+   * start and whenever `appVersion` brings changed ones. Unset from a source checkout.
+   */
+  stackSource?: string;
+  appVersion?: string;
+  /** Other folders an earlier .env may be in, when old data does not match the current secrets. */
+  otherEnvDirs?: string[];
   settingsPath: string;
   project?: string;
-  /** Extra compose files, e.g. tests/stack/compose.local.yaml for locally built images. */
+  /** Extra compose files, e.g. stack/local-images/compose.local.yaml for locally built images. */
   extraComposeFiles?: string[];
   /** Defaults to stack/.env, created with random secrets on first start. */
   envFile?: string;
+  /**
+   * The Docker engine: an address (unix:///…, tcp://…, npipe://…, ssh://…) or a docker context
+   * name. By default the docker CLI's own choice: DOCKER_HOST, DOCKER_CONTEXT, the current context.
+   */
+  dockerEndpoint?: string;
+  /** The docker CLI: a path, or a name to look up in PATH. By default searched for (PATH, then the usual places). */
   dockerCli?: string;
-  /** The Docker engine's unix socket; by default dockerode and the CLI follow DOCKER_HOST. */
+  /** The Docker engine's unix socket: the same as dockerEndpoint unix://<dockerSocket>. */
   dockerSocket?: string;
 }
 
@@ -39,6 +64,7 @@ export interface Core {
   stack: StackService;
   producer: ProducerService;
   kafkaStats: KafkaStatsService;
+  telegrafStats: TelegrafStatsService;
   preview: PreviewService;
   chaos: ChaosService;
   settings: SettingsStore;
@@ -46,48 +72,81 @@ export interface Core {
   shutdown(): Promise<void>;
 }
 
-const STACK_MEMORY_BYTES = 6.5 * 2 ** 30; // the sum of the mem_limits in stack/compose.yaml
-
 export function createCore(opts: CoreOptions): Core {
   const hub = new EventHub();
+  // An install folder that cannot be copied is reported at Start, with the folder named.
+  let stackSync: RuntimeStackSync | null = null;
+  let stackSyncError: unknown = null;
+  if (opts.stackSource) {
+    try {
+      stackSync = syncRuntimeStack({
+        sourceDir: opts.stackSource,
+        stackDir: opts.stackDir,
+        appVersion: opts.appVersion ?? '0.0.0',
+      });
+    } catch (err) {
+      stackSyncError = err;
+    }
+  }
   const envFile = opts.envFile ?? join(opts.stackDir, '.env');
   const env = (): Record<string, string> =>
     existsSync(envFile)
       ? parseEnvFile(readFileSync(envFile, 'utf8'))
       : parseEnvFile(readFileSync(join(opts.stackDir, '.env.example'), 'utf8'));
   const settings = new SettingsStore(opts.settingsPath);
-  const docker = opts.dockerSocket ? new Dockerode({ socketPath: opts.dockerSocket }) : new Dockerode();
-  const dockerCli = opts.dockerCli ?? 'docker';
-  const composeFiles = [join(opts.stackDir, 'compose.yaml'), ...(opts.extraComposeFiles ?? [])];
+  const docker = new DockerConnection({
+    endpoint: () =>
+      settings.get().stack.dockerEndpoint ||
+      opts.dockerEndpoint ||
+      (opts.dockerSocket ? `unix://${opts.dockerSocket}` : undefined),
+    cliPath: () => settings.get().stack.dockerCli || opts.dockerCli,
+  });
+  const localImagesFile = join(opts.stackDir, 'local-images', 'compose.local.yaml');
+  const composeFiles = () => {
+    const files = [join(opts.stackDir, 'compose.yaml'), ...(opts.extraComposeFiles ?? [])];
+    if (settings.get().stack.localImages && !files.includes(localImagesFile)) files.push(localImagesFile);
+    return files;
+  };
+  const project = opts.project ?? 'walkstream';
 
   const stack = new StackService({
-    docker,
-    dockerCli,
-    project: opts.project ?? 'walkstream',
+    docker: () => docker.api(),
+    cli: () => docker.cliProcess(),
+    project,
     stackDir: opts.stackDir,
     composeFiles,
     envFile,
-    dockerHost: opts.dockerSocket ? `unix://${opts.dockerSocket}` : undefined,
     profiles: ['headless'],
     hub,
     preflight: async () => {
+      if (stackSyncError) throw stackSyncError;
       if (!opts.envFile) ensureEnvFile(opts.stackDir);
       const e = env();
       const running = await stack.status();
       const ownPorts = new Set(running.services.flatMap((s) => s.ports.map((p) => p.hostPort)));
       await runPreflight({
-        pingDocker: () => docker.ping(),
-        dockerCli,
+        engine: () => docker.engine(),
+        findCli: () => docker.cli(),
         ownPorts,
-        requiredMemoryBytes: STACK_MEMORY_BYTES,
+        requiredMemoryBytes: stackMemoryBytes(composeFiles(), e),
         ports: [
           { port: Number(e.KAFKA_1_PORT ?? 9092), purpose: 'Kafka broker 1' },
           { port: Number(e.KAFKA_2_PORT ?? 9094), purpose: 'Kafka broker 2' },
           { port: Number(e.KAFKA_3_PORT ?? 9096), purpose: 'Kafka broker 3' },
           { port: Number(e.INFLUXDB_PORT ?? 8086), purpose: 'InfluxDB' },
+          { port: Number(e.TELEGRAF_METRICS_PORT ?? 9273), purpose: "Telegraf's metrics" },
           { port: Number(e.GRAFANA_PORT ?? 3000), purpose: 'Grafana' },
           { port: Number(e.KAFKA_UI_PORT ?? 8080), purpose: 'Kafka UI' },
         ],
+      });
+      await checkDataMatchesSecrets({
+        docker: docker.api(),
+        project,
+        kafkaImage: serviceImage(composeFiles(), 'kafka-1') ?? 'apache/kafka',
+        env: e,
+        envFile,
+        stackDir: opts.stackDir,
+        otherEnvDirs: opts.otherEnvDirs ?? [],
       });
     },
   });
@@ -103,6 +162,11 @@ export function createCore(opts: CoreOptions): Core {
     brokers: () => stackBrokers(env()),
     topic: env().WALKSTREAM_TOPIC ?? 'random-walks',
     consumerGroup: 'telegraf-walkstream',
+    hub,
+  });
+
+  const telegrafStats = new TelegrafStatsService({
+    url: () => `http://127.0.0.1:${env().TELEGRAF_METRICS_PORT ?? 9273}/metrics`,
     hub,
   });
 
@@ -140,10 +204,45 @@ export function createCore(opts: CoreOptions): Core {
     'producer:stop': () => producer.stop(),
     'producer:setParams': async (patch) => producer.setParams(patch),
     'kafka:stats': () => kafkaStats.poll(),
+    'telegraf:stats': () => telegrafStats.poll(),
     'preview:snapshot': async () => preview.snapshot(),
     'links:get': async () => stackLinks(env()),
+    'docker:engine': () => docker.describe(),
     'settings:get': async () => settings.get(),
     'settings:updateUi': async (patch) => settings.updateUi(patch),
+    'settings:updateStack': async (patch) => settings.updateStack(patch),
+    'stack:info': async () => {
+      const localImages = composeFiles().some((f) => f.endsWith('compose.local.yaml'));
+      return {
+        stackDir: opts.stackDir,
+        envFile,
+        appVersion: opts.appVersion ?? null,
+        lastUpdate: stackSync?.previousVersion
+          ? {
+              previousVersion: stackSync.previousVersion,
+              updated: stackSync.updated,
+              backedUp: stackSync.backedUp,
+            }
+          : null,
+        localImages,
+        leftOut: localImages ? [...NOT_BUILT_LOCALLY] : [],
+      };
+    },
+    'stack:adoptMatchingEnv': async () => {
+      const wanted = (await stack.status()).error?.details?.volumeClusterId;
+      const match =
+        typeof wanted === 'string'
+          ? envFileWithClusterId(candidateEnvFiles(opts.stackDir, opts.otherEnvDirs ?? []), wanted)
+          : null;
+      if (!match) {
+        throw new WalkstreamError(
+          'NO_MATCHING_ENV',
+          'No .env matching the old data was found. Put the old .env back, or delete the old data.',
+        );
+      }
+      const { keptAs } = adoptEnvFile(envFile, match);
+      return { envFile, adoptedFrom: match, keptAs };
+    },
     'chaos:status': async () => chaos.status(),
     'chaos:inject': (input) => chaos.inject(input),
     'chaos:undo': (input) => chaos.undo(input),
@@ -152,6 +251,7 @@ export function createCore(opts: CoreOptions): Core {
   chaos.init(); // before the first stack status, so it sees every one
   stack.init();
   kafkaStats.start();
+  telegrafStats.start();
   preview.start();
 
   return {
@@ -160,6 +260,7 @@ export function createCore(opts: CoreOptions): Core {
     stack,
     producer,
     kafkaStats,
+    telegrafStats,
     preview,
     chaos,
     settings,
@@ -167,8 +268,22 @@ export function createCore(opts: CoreOptions): Core {
       await producer.stop();
       preview.stop();
       chaos.close();
+      telegrafStats.stop();
       await kafkaStats.stop();
       await stack.close();
     },
   };
+}
+
+/**
+ * What `compose up` (no --profile) may take. A compose file the estimate cannot read counts as 0:
+ * Compose itself then reports the file's error, with its line, better than a guess could.
+ */
+function stackMemoryBytes(composeFiles: string[], env: Record<string, string>): number {
+  const profiles = (process.env.COMPOSE_PROFILES ?? env.COMPOSE_PROFILES ?? '').split(',').filter(Boolean);
+  try {
+    return composeMemoryLimitBytes(composeFiles, profiles);
+  } catch {
+    return 0;
+  }
 }

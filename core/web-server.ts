@@ -27,7 +27,9 @@ async function main(): Promise<void> {
     stackDir: join(repo, 'stack'),
     settingsPath: userSettingsPath(),
     extraComposeFiles:
-      process.env.WALKSTREAM_LOCAL_IMAGES === '1' ? [join(repo, 'tests/stack/compose.local.yaml')] : [],
+      process.env.WALKSTREAM_LOCAL_IMAGES === '1'
+        ? [join(repo, 'stack/local-images/compose.local.yaml')]
+        : [],
   });
   const http = await startHttpTransport({
     router: core.router,

@@ -3,26 +3,23 @@
  * lives in core/; this file only wires Electron to it (window, IPC, links, quit).
  */
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
 import { attachIpcTransport } from '../core/api/ipc-transport';
 import { type Core, createCore } from '../core/create-core';
+import { desktopCoreOptions } from './core-options';
+import { chooseQuit } from './quit-choice';
+import { type AppLocation, isAppUrl, isStackLink } from './url-guards';
 
 const RENDERER_URL = process.env.ELECTRON_RENDERER_URL; // set by electron-vite in development
-const stackDir = app.isPackaged ? join(process.resourcesPath, 'stack') : join(__dirname, '../../stack');
+const RENDERER_FILE = join(__dirname, '../renderer/index.html');
+const appLocation: AppLocation = {
+  devServerUrl: RENDERER_URL,
+  rendererFileUrl: pathToFileURL(RENDERER_FILE).href,
+};
 
 let core: Core | null = null;
 let win: BrowserWindow | null = null;
-
-function isAppUrl(url: string): boolean {
-  return RENDERER_URL
-    ? url.startsWith(RENDERER_URL)
-    : url.startsWith('file://') && url.includes('/renderer/');
-}
-
-/** Only the stack's own web UIs on this machine open, in the system browser. */
-function isStackLink(url: string): boolean {
-  return /^http:\/\/(localhost|127\.0\.0\.1):\d+\//.test(url);
-}
 
 function createWindow(): void {
   win = new BrowserWindow({
@@ -46,10 +43,10 @@ function createWindow(): void {
     return { action: 'deny' };
   });
   win.webContents.on('will-navigate', (event, url) => {
-    if (!isAppUrl(url)) event.preventDefault();
+    if (!isAppUrl(url, appLocation)) event.preventDefault();
   });
   if (RENDERER_URL) void win.loadURL(RENDERER_URL);
-  else void win.loadFile(join(__dirname, '../renderer/index.html'));
+  else void win.loadFile(RENDERER_FILE);
 }
 
 if (!app.requestSingleInstanceLock()) {
@@ -63,7 +60,15 @@ if (!app.requestSingleInstanceLock()) {
   app.whenReady().then(() => {
     // The UI needs no browser permission (camera, notifications, ...): refuse them all.
     session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-    core = createCore({ stackDir, settingsPath: join(app.getPath('userData'), 'settings.json') });
+    core = createCore(
+      desktopCoreOptions({
+        isPackaged: app.isPackaged,
+        resourcesPath: process.resourcesPath,
+        checkoutDir: join(__dirname, '../..'),
+        userData: app.getPath('userData'),
+        appVersion: app.getVersion(),
+      }),
+    );
     attachIpcTransport({
       router: core.router,
       hub: core.hub,
@@ -71,7 +76,7 @@ if (!app.requestSingleInstanceLock()) {
       send: (channel, topic, data) => {
         for (const w of BrowserWindow.getAllWindows()) w.webContents.send(channel, topic, data);
       },
-      isTrustedUrl: isAppUrl,
+      isTrustedUrl: (url) => isAppUrl(url, appLocation),
     });
     createWindow();
   });
@@ -83,23 +88,19 @@ if (!app.requestSingleInstanceLock()) {
     quitting = true;
     void (async () => {
       const c = core as Core;
-      const choice = c.settings.get().ui.stopStackOnQuit;
-      let stopStack = choice === 'yes';
-      if (choice === 'ask' && c.stack.current && c.stack.current.state !== 'stopped') {
-        const { response, checkboxChecked } = await dialog.showMessageBox({
-          type: 'question',
-          buttons: ['Keep running', 'Stop the stack'],
-          defaultId: 0,
-          message: 'Stop the Docker stack too?',
-          detail:
-            'The producer stops now. The stack (Kafka, Telegraf, InfluxDB, Grafana) can keep running in Docker.',
-          checkboxLabel: 'Remember my choice',
+      try {
+        const choice = await chooseQuit({
+          setting: c.settings.get().ui.stopStackOnQuit,
+          stackState: c.stack.current?.state ?? null,
+          ask: (options) => dialog.showMessageBox(options),
         });
-        stopStack = response === 1;
-        if (checkboxChecked) c.settings.updateUi({ stopStackOnQuit: stopStack ? 'yes' : 'no' });
+        if (choice.remember) c.settings.updateUi({ stopStackOnQuit: choice.remember });
+        await c.shutdown();
+        if (choice.stopStack) await c.stack.down(false).catch(() => {});
+      } catch (err) {
+        // The default quit was prevented above: a failed cleanup must not leave the app running.
+        console.error('Cleanup on quit failed:', err);
       }
-      await c.shutdown();
-      if (stopStack) await c.stack.down(false).catch(() => {});
       app.quit();
     })();
   });

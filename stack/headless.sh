@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 sh ./init-env.sh
 set -- "${1:-up}"
 files="-f compose.yaml"
-if [ "${WALKSTREAM_LOCAL_IMAGES:-0}" = "1" ]; then files="$files -f ../tests/stack/compose.local.yaml"; fi
+if [ "${WALKSTREAM_LOCAL_IMAGES:-0}" = "1" ]; then files="$files -f local-images/compose.local.yaml"; fi
 # shellcheck disable=SC2086
 case "$1" in
   up) docker compose $files --profile headless up -d --build --wait --wait-timeout 300 ;;

@@ -2,10 +2,13 @@
 # The one test command (`npm test`): installs what the tests need, then runs every suite.
 #   1. install npm dependencies (Electron's binary is not downloaded: it cannot be here)
 #   2. static checks: TypeScript strict, Biome lint/format, generated dashboards up to date
-#   3. unit tests (Vitest)
+#   3. unit tests (Vitest), and the README's browser-mode install (`npm install && npm run web`)
+#      in a fresh copy, with Electron's binary host out of reach
 #   4. the stack suite: provisions Docker, Compose, locally built images (cached under
 #      ~/.cache/walkstream) and Chromium, brings the real stack/ up, runs tests/stack, the UI
 #      end-to-end tests (tests/e2e) and the lifecycle tests, and tears everything down.
+#   5. the installed-app test (tests/installed): the app as a package installs it, run by a normal
+#      user through a docker context of its own, starting its own stack.
 # WALKSTREAM_SKIP_STACK=1 stops after step 3 (for a quick local loop); CI never sets it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +35,9 @@ npm run -s build:app
 step "unit tests"
 npx vitest run --project unit
 
+step "browser mode from a fresh install, without Electron's binary host"
+bash tests/install/web-install.test.sh
+
 if [ "${WALKSTREAM_SKIP_STACK:-0}" = "1" ]; then
   echo "WALKSTREAM_SKIP_STACK=1: stack suite not run"
   exit 0
@@ -42,4 +48,7 @@ step "stack suite"
 # it breaks; the UI tests end with the stack stopped from the app; the lifecycle suite takes the
 # stack down and up again by itself.
 bash tests/stack/with-stack.sh sh -c 'npx vitest run --project stack && npx vitest run --project faults && npx vitest run --project e2e && npx vitest run --project stack-lifecycle'
+
+step "installed app: a read-only install, a normal user, a non-default docker context"
+bash tests/installed/run.sh
 step "all suites passed"

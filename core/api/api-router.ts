@@ -59,6 +59,7 @@ const EVENT_TOPICS: Record<ApiTopic, true> = {
   'stack:status': true,
   'producer:status': true,
   'kafka:stats': true,
+  'telegraf:stats': true,
   'preview:update': true,
   'chaos:status': true,
 };

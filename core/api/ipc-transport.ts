@@ -1,8 +1,7 @@
+import { IPC_CALL, IPC_EVENT } from '../contract/ipc-channels';
 import type { ApiRouter, EventHub } from './api-router';
 
-/** Channel names: one for calls, one for pushed events. */
-export const IPC_CALL = 'walkstream:call';
-export const IPC_EVENT = 'walkstream:event';
+export { IPC_CALL, IPC_EVENT };
 
 /** The slice of Electron's ipcMain this needs, so it runs (and is tested) without Electron. */
 export interface IpcMainLike {

@@ -56,10 +56,15 @@ function fakeCore() {
       return status();
     },
     'kafka:stats': notImplemented,
+    'telegraf:stats': notImplemented,
     'preview:snapshot': notImplemented,
     'links:get': notImplemented,
+    'docker:engine': notImplemented,
     'settings:get': notImplemented,
     'settings:updateUi': notImplemented,
+    'settings:updateStack': notImplemented,
+    'stack:info': notImplemented,
+    'stack:adoptMatchingEnv': notImplemented,
     'chaos:status': notImplemented,
     'chaos:inject': async (input) => {
       injected.push(input);

@@ -7,12 +7,15 @@ import { z } from 'zod';
 import { walkParamsPatchSchema } from '../../producer/src/walk-params';
 import type {
   ChaosStatus,
+  DockerEngine,
   KafkaStats,
   Links,
   PreviewUpdate,
   ProducerStatus,
   Settings,
+  StackInfo,
   StackStatus,
+  TelegrafStats,
 } from './data';
 import { FAULT_KINDS, FAULT_TARGETS, SERVICE_NAMES } from './data';
 
@@ -62,12 +65,21 @@ export const apiInputs = {
   'producer:stop': none,
   'producer:setParams': walkParamsPatchSchema,
   'kafka:stats': none,
+  'telegraf:stats': none,
   'preview:snapshot': none,
   'links:get': none,
+  'docker:engine': none,
   'settings:get': none,
   'chaos:status': none,
   'chaos:inject': chaosInject,
   'chaos:undo': z.strictObject({ id: z.string().min(1, 'must name the fault to undo') }),
+  'settings:updateStack': z.strictObject({
+    localImages: z.boolean().optional(),
+    dockerEndpoint: z.string().trim().max(1_000, 'must be at most 1000 characters').optional(),
+    dockerCli: z.string().trim().max(1_000, 'must be at most 1000 characters').optional(),
+  }),
+  'stack:info': none,
+  'stack:adoptMatchingEnv': none,
   'settings:updateUi': z.strictObject({
     theme: z.enum(['system', 'light', 'dark']).optional(),
     previewWalks: z.number().int().min(1).max(50).optional(),
@@ -88,10 +100,15 @@ export interface ApiOutputs {
   'producer:stop': ProducerStatus;
   'producer:setParams': ProducerStatus;
   'kafka:stats': KafkaStats;
+  'telegraf:stats': TelegrafStats;
   'preview:snapshot': PreviewUpdate;
   'links:get': Links;
+  'docker:engine': DockerEngine;
   'settings:get': Settings;
   'settings:updateUi': Settings;
+  'settings:updateStack': Settings;
+  'stack:info': StackInfo;
+  'stack:adoptMatchingEnv': { envFile: string; adoptedFrom: string; keptAs: string | null };
   'chaos:status': ChaosStatus;
   'chaos:inject': ChaosStatus;
   'chaos:undo': ChaosStatus;
@@ -107,6 +124,7 @@ export interface ApiEvents {
   'stack:status': StackStatus;
   'producer:status': ProducerStatus;
   'kafka:stats': KafkaStats;
+  'telegraf:stats': TelegrafStats;
   'preview:update': PreviewUpdate;
   'chaos:status': ChaosStatus;
 }
@@ -115,6 +133,7 @@ export const API_TOPICS: readonly ApiTopic[] = [
   'stack:status',
   'producer:status',
   'kafka:stats',
+  'telegraf:stats',
   'preview:update',
   'chaos:status',
 ];

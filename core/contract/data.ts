@@ -91,6 +91,26 @@ export interface KafkaStats {
   at: number;
 }
 
+/**
+ * Telegraf's own counters (since it last started), from its metrics endpoint. All null while it
+ * does not answer. Only the output that writes the Kafka data is counted.
+ */
+export interface TelegrafStats {
+  reachable: boolean;
+  error: ApiErrorData | null;
+  /** Points read from Kafka that InfluxDB has not taken yet (Telegraf's output buffer). */
+  bufferedPoints: number | null;
+  bufferLimit: number | null;
+  writtenPoints: number | null;
+  /** Points the buffer dropped: data loss. The configuration is built so this stays 0. */
+  droppedPoints: number | null;
+  /** Failed writes to InfluxDB (each retried). */
+  writeErrors: number | null;
+  /** Points parsed from Kafka messages. */
+  consumedPoints: number | null;
+  at: number;
+}
+
 export interface PreviewPoint {
   t: number; // epoch ms
   v: number;
@@ -131,6 +151,31 @@ export interface Links {
 export interface Settings {
   params: WalkParams;
   ui: { theme: 'system' | 'light' | 'dark'; previewWalks: number; stopStackOnQuit: 'ask' | 'yes' | 'no' };
+  stack: StackSettings;
+}
+
+export interface StackSettings {
+  /** Run on locally built images (`npm run images:local`): for machines that cannot pull images. */
+  localImages: boolean;
+  /** A Docker engine address or context name; empty: the docker CLI's own choice. */
+  dockerEndpoint: string;
+  /** The docker CLI's path; empty: searched for. */
+  dockerCli: string;
+}
+
+/** Services that have no local build: left out when the stack runs on local images. */
+export const NOT_BUILT_LOCALLY: readonly ServiceName[] = ['grafana', 'kafka-ui'];
+
+/** Where the stack's files and secrets are, and what the last app update changed in them. */
+export interface StackInfo {
+  stackDir: string;
+  envFile: string;
+  appVersion: string | null;
+  /** Set when this start laid new stack files: which were updated and which user edits were kept aside. */
+  lastUpdate: { previousVersion: string | null; updated: string[]; backedUp: string[] } | null;
+  localImages: boolean;
+  /** Services the current choice of images leaves out. */
+  leftOut: ServiceName[];
 }
 
 export interface ActiveFault {
@@ -176,6 +221,24 @@ export interface ChaosStatus {
   recoveries: FaultRecovery[];
   effect: ChaosEffect;
   at: number;
+}
+
+/** The Docker engine the stack runs on, and the docker CLI that drives it. */
+export interface DockerEngine {
+  /** Docker Desktop, colima, OrbStack, Rancher Desktop, Podman, Docker Engine (rootless) or Docker Engine. */
+  name: string;
+  serverVersion: string;
+  /** The engine's memory: on Docker Desktop and the like, its VM's. */
+  memTotalBytes: number;
+  contextName: string | null;
+  /** e.g. unix:///var/run/docker.sock */
+  host: string;
+  /** What chose the engine: Walkstream's setting, DOCKER_HOST, a docker context, or the default. */
+  source: 'setting' | 'DOCKER_HOST' | 'context' | 'default';
+  cliPath: string | null;
+  composeVersion: string | null;
+  /** Why no usable docker CLI was found, when none was. */
+  cliError: ApiErrorData | null;
 }
 
 export interface ApiErrorData {

@@ -6,6 +6,7 @@ import type { Settings } from '../contract/data';
 export const DEFAULT_SETTINGS: Settings = {
   params: { ...DEFAULT_PARAMS },
   ui: { theme: 'system', previewWalks: 10, stopStackOnQuit: 'ask' },
+  stack: { localImages: false, dockerEndpoint: '', dockerCli: '' },
 };
 
 /**
@@ -38,6 +39,15 @@ export class SettingsStore {
     return this.get();
   }
 
+  updateStack(patch: Partial<Settings['stack']>): Settings {
+    this.settings.stack = {
+      ...this.settings.stack,
+      ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
+    };
+    this.save();
+    return this.get();
+  }
+
   private load(): Settings {
     let text: string;
     try {
@@ -50,6 +60,7 @@ export class SettingsStore {
       return {
         params: validateParams({ ...DEFAULT_PARAMS, ...raw.params }),
         ui: { ...DEFAULT_SETTINGS.ui, ...raw.ui },
+        stack: { ...DEFAULT_SETTINGS.stack, ...raw.stack },
       };
     } catch {
       renameSync(this.path, `${this.path}.bad`);

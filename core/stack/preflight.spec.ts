@@ -1,41 +1,42 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { runPreflight } from './preflight';
+import { WalkstreamError } from '../../producer/src/errors';
+import { memoryAdvice, runPreflight } from './preflight';
 
-// `true compose version` exits 0: a stand-in docker CLI that "has Compose".
-const base = { dockerCli: '/bin/true', ports: [], requiredMemoryBytes: 1 };
-const errno = (code: string) => Object.assign(new Error(`connect ${code} /var/run/docker.sock`), { code });
+const GiB = 2 ** 30;
+const base = {
+  engine: async () => ({ name: 'Docker Engine', memTotalBytes: 64 * GiB }),
+  findCli: async () => ({ path: '/usr/bin/docker', composeVersion: '2.29.1' }),
+  ports: [],
+  requiredMemoryBytes: 6 * GiB,
+};
 
 describe('runPreflight', () => {
-  it('says Docker is not running when its socket is missing or refuses', async () => {
+  it('stops at the engine first, passing its error through', async () => {
+    const notRunning = new WalkstreamError('DOCKER_NOT_RUNNING', 'nothing answers at unix:///x');
+    let cliLooked = false;
     await expect(
-      runPreflight({ ...base, pingDocker: () => Promise.reject(errno('ENOENT')) }),
-    ).rejects.toMatchObject({
-      code: 'DOCKER_NOT_RUNNING',
-      retriable: true,
-    });
+      runPreflight({
+        ...base,
+        engine: () => Promise.reject(notRunning),
+        findCli: async () => {
+          cliLooked = true;
+        },
+      }),
+    ).rejects.toBe(notRunning);
+    expect(cliLooked).toBe(false);
   });
 
-  it('says what to do when the socket is not permitted', async () => {
-    await expect(
-      runPreflight({ ...base, pingDocker: () => Promise.reject(errno('EACCES')) }),
-    ).rejects.toMatchObject({
-      code: 'DOCKER_PERMISSION',
-      message: expect.stringContaining('docker" group'),
-    });
-  });
-
-  it('reports a missing docker CLI as Compose missing', async () => {
-    await expect(
-      runPreflight({ ...base, dockerCli: '/nonexistent/docker', pingDocker: async () => {} }),
-    ).rejects.toMatchObject({ code: 'COMPOSE_MISSING', message: expect.stringContaining('not found') });
+  it('passes a missing CLI through', async () => {
+    const missing = new WalkstreamError('DOCKER_CLI_MISSING', 'not found');
+    await expect(runPreflight({ ...base, findCli: () => Promise.reject(missing) })).rejects.toBe(missing);
   });
 
   it('names a taken port, and ignores ports the stack itself holds', async () => {
     const holder = createServer();
     await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()));
     const port = (holder.address() as import('node:net').AddressInfo).port;
-    const deps = { ...base, pingDocker: async () => {}, ports: [{ port, purpose: 'InfluxDB' }] };
+    const deps = { ...base, ports: [{ port, purpose: 'InfluxDB' }] };
     try {
       await expect(runPreflight(deps)).rejects.toMatchObject({ code: 'PORT_TAKEN', details: { port } });
       await expect(runPreflight({ ...deps, ownPorts: new Set([port]) })).resolves.toBeUndefined();
@@ -44,9 +45,29 @@ describe('runPreflight', () => {
     }
   });
 
-  it('refuses when far less memory is available than the stack may use', async () => {
-    await expect(
-      runPreflight({ ...base, pingDocker: async () => {}, requiredMemoryBytes: 10 * 2 ** 40 }),
-    ).rejects.toMatchObject({ code: 'NOT_ENOUGH_MEMORY' });
+  it("compares the stack's limits with the engine's memory, not the host's, and says where to raise it", async () => {
+    const desktop = async () => ({ name: 'Docker Desktop', memTotalBytes: 2 * GiB });
+    const err = await runPreflight({ ...base, engine: desktop }).catch((e: WalkstreamError) => e);
+    expect(err).toMatchObject({ code: 'NOT_ENOUGH_MEMORY', details: { memTotalBytes: 2 * GiB } });
+    expect((err as Error).message).toContain('6.0 GiB');
+    expect((err as Error).message).toContain('Docker Desktop has 2.0 GiB');
+    expect((err as Error).message).toContain('Settings → Resources');
+  });
+
+  it('lets a stack that fits within the headroom start, and an engine that reports no memory', async () => {
+    const engine = (memTotalBytes: number) => async () => ({ name: 'colima', memTotalBytes });
+    await expect(runPreflight({ ...base, engine: engine(4 * GiB) })).resolves.toBeUndefined();
+    await expect(runPreflight({ ...base, engine: engine(0) })).resolves.toBeUndefined();
+    await expect(runPreflight({ ...base, engine: engine(3 * GiB) })).rejects.toMatchObject({
+      message: expect.stringContaining('colima start --memory 6'),
+    });
+  });
+});
+
+describe('memoryAdvice', () => {
+  it('names the setting of each product, and plain advice for a native engine', () => {
+    expect(memoryAdvice('Rancher Desktop', 6.25 * GiB)).toMatch(/Virtual Machine.*7 GB/);
+    expect(memoryAdvice('Podman', 6 * GiB)).toContain('--memory 6144');
+    expect(memoryAdvice('Docker Engine', 6 * GiB)).toMatch(/Close other programs/);
   });
 });

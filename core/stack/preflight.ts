@@ -1,45 +1,38 @@
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
-import { freemem, totalmem } from 'node:os';
 import { promisify } from 'node:util';
 import { WalkstreamError } from '../../producer/src/errors';
+import type { EngineInfo } from '../docker/engine-info';
 
 const run = promisify(execFile);
 
 export interface PreflightDeps {
-  /** Resolves when the Docker API answers (dockerode's ping). */
-  pingDocker: () => Promise<unknown>;
-  dockerCli: string;
+  /** The engine the stack will run on; rejects with a WalkstreamError saying why it does not answer. */
+  engine: () => Promise<Pick<EngineInfo, 'name' | 'memTotalBytes'>>;
+  /** Finds the docker CLI with Compose v2; rejects with DOCKER_CLI_MISSING or COMPOSE_MISSING. */
+  findCli: () => Promise<unknown>;
   /** Host ports the stack will publish, by what they are for. */
   ports: { port: number; purpose: string }[];
-  /** Memory the stack's limits add up to, bytes. */
+  /** Memory the limits of the services the stack starts add up to, bytes. */
   requiredMemoryBytes: number;
   /** Ports the project's own running containers already hold (not a conflict). */
   ownPorts?: Set<number>;
 }
 
 /**
+ * Limits are ceilings, and the stack runs well below them together; the check only refuses an
+ * engine so small that the services would be killed for memory.
+ */
+const MEMORY_HEADROOM = 0.6;
+
+/**
  * Checks before `compose up`, each failing with what is wrong and what to do: Docker missing,
  * stopped or not permitted; Compose missing; a host port taken (naming the port and, when the
- * system says, the process); too little memory.
+ * system says, the process); too little memory in the engine (Docker Desktop's VM, not the host).
  */
 export async function runPreflight(deps: PreflightDeps): Promise<void> {
-  try {
-    await deps.pingDocker();
-  } catch (err) {
-    throw dockerError(err as NodeJS.ErrnoException);
-  }
-  try {
-    await run(deps.dockerCli, ['compose', 'version'], { timeout: 15_000 });
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException & { stderr?: string };
-    throw new WalkstreamError(
-      'COMPOSE_MISSING',
-      e.code === 'ENOENT'
-        ? `The docker command (${deps.dockerCli}) was not found. Install Docker (Docker Desktop, or the docker CLI with the Compose plugin).`
-        : `"docker compose" is not available (${(e.stderr ?? e.message).trim().split('\n')[0]}). Install the Docker Compose plugin (v2 or later).`,
-    );
-  }
+  const engine = await deps.engine();
+  await deps.findCli();
   for (const { port, purpose } of deps.ports) {
     if (deps.ownPorts?.has(port)) continue;
     if (!(await portIsFree(port))) {
@@ -51,11 +44,18 @@ export async function runPreflight(deps: PreflightDeps): Promise<void> {
       );
     }
   }
-  const available = Math.max(freemem(), totalmem() * 0.5);
-  if (available < deps.requiredMemoryBytes * 0.6) {
+  // 0: an engine that does not say (some compatible APIs); better to try than to refuse.
+  if (engine.memTotalBytes > 0 && engine.memTotalBytes < deps.requiredMemoryBytes * MEMORY_HEADROOM) {
     throw new WalkstreamError(
       'NOT_ENOUGH_MEMORY',
-      `The stack needs up to ${gib(deps.requiredMemoryBytes)} GiB of memory; about ${gib(available)} GiB is available. Close other programs or give Docker more memory.`,
+      `The stack needs up to ${gib(deps.requiredMemoryBytes)} GiB of memory; ${engine.name} has ${gib(engine.memTotalBytes)} GiB. ${memoryAdvice(engine.name, deps.requiredMemoryBytes)}`,
+      {
+        details: {
+          engine: engine.name,
+          memTotalBytes: engine.memTotalBytes,
+          requiredBytes: deps.requiredMemoryBytes,
+        },
+      },
     );
   }
 }
@@ -64,27 +64,23 @@ function gib(bytes: number): string {
   return (bytes / 2 ** 30).toFixed(1);
 }
 
-function dockerError(err: NodeJS.ErrnoException): WalkstreamError {
-  if (err.code === 'EACCES') {
-    return new WalkstreamError(
-      'DOCKER_PERMISSION',
-      'Docker is running but this user may not use it (permission denied on the Docker socket). Add yourself to the "docker" group (then log in again), or use Docker Desktop.',
-    );
+/** Where each product sets its VM's memory; on a native engine the host's memory is all there is. */
+export function memoryAdvice(engineName: string, requiredBytes: number): string {
+  const want = Math.ceil(requiredBytes / 2 ** 30);
+  switch (engineName) {
+    case 'Docker Desktop':
+      return `Give Docker Desktop more memory (Settings → Resources → Memory limit, ${want} GiB or more), apply, and try again.`;
+    case 'colima':
+      return `Restart colima with more memory: \`colima stop\` then \`colima start --memory ${want}\`.`;
+    case 'Rancher Desktop':
+      return `Give Rancher Desktop more memory (Preferences → Virtual Machine → Memory, ${want} GB or more).`;
+    case 'OrbStack':
+      return `Raise OrbStack's memory limit (Settings → System → Memory limit, ${want} GB or more).`;
+    case 'Podman':
+      return `Give the Podman machine more memory: \`podman machine stop\`, \`podman machine set --memory ${want * 1024}\`, \`podman machine start\`.`;
+    default:
+      return 'Close other programs, or run the stack on a machine with more memory.';
   }
-  if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') {
-    return new WalkstreamError(
-      'DOCKER_NOT_RUNNING',
-      'Docker is not running (no answer on its socket). Start Docker Desktop, or the Docker service (`sudo systemctl start docker`), and try again. If Docker is not installed, install it first.',
-      { retriable: true },
-    );
-  }
-  return new WalkstreamError(
-    'DOCKER_UNAVAILABLE',
-    `Docker does not answer: ${err.message}. Check that Docker is running.`,
-    {
-      retriable: true,
-    },
-  );
 }
 
 export function portIsFree(port: number): Promise<boolean> {

@@ -85,11 +85,11 @@ describe('StackService with a fake Docker', () => {
       published.push(s.services.find((x) => x.service === 'telegraf')?.state ?? ''),
     );
     const svc = new StackService({
-      docker: docker as never,
-      dockerCli: '/bin/true',
+      docker: () => docker as never,
+      cli: async () => ({ path: '/bin/true', env: process.env }),
       project: 'p',
       stackDir: '/tmp',
-      composeFiles: [],
+      composeFiles: () => [],
       hub,
       preflight: async () => {},
       reconnectDelayMs: 10,

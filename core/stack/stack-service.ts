@@ -19,15 +19,15 @@ import {
 const run = promisify(execFile);
 
 export interface StackServiceOptions {
-  docker: Dockerode;
-  dockerCli: string;
+  /** Looked up per use: the engine may change while the app runs (Docker started, context switched). */
+  docker: () => Dockerode;
+  /** The docker CLI and the environment that points it at the same engine as `docker`. */
+  cli: () => Promise<{ path: string; env: NodeJS.ProcessEnv }>;
   project: string;
   stackDir: string;
-  /** compose.yaml first, then overrides (e.g. the local-images one). */
-  composeFiles: string[];
+  /** compose.yaml first, then overrides (e.g. the local-images one); read per call, settings may change it. */
+  composeFiles: () => string[];
   envFile?: string;
-  /** DOCKER_HOST for the Compose CLI, when the engine is not at its default socket. */
-  dockerHost?: string;
   /** Profiles whose services `down` removes too (e.g. the headless producer). */
   profiles?: string[];
   hub: EventHub;
@@ -173,11 +173,11 @@ export class StackService {
         `The service "${service}" is not part of the running stack. Start the pipeline first.`,
       );
     }
-    return this.opts.docker.getContainer(found.Id);
+    return this.opts.docker().getContainer(found.Id);
   }
 
   private listContainers(): Promise<Dockerode.ContainerInfo[]> {
-    return this.opts.docker.listContainers({
+    return this.opts.docker().listContainers({
       all: true,
       filters: { label: [`com.docker.compose.project=${this.opts.project}`] },
     });
@@ -212,9 +212,10 @@ export class StackService {
       // Docker is back: its absence (seen by a refresh or by a failed start) is no longer the
       // thing to tell the user about.
       if (this.lastError && DOCKER_GONE.has(this.lastError.code)) this.lastError = null;
+      const docker = this.opts.docker();
       const details = await Promise.all(
         list.map((c) =>
-          this.opts.docker
+          docker
             .getContainer(c.Id)
             .inspect()
             .catch(() => null),
@@ -228,13 +229,16 @@ export class StackService {
     } catch (err) {
       this.dockerAvailable = false;
       infos = SERVICE_NAMES.map(notAvailable);
+      // A WalkstreamError (a docker context that does not exist) already says what to do.
       if (!this.lifecycle)
         this.lastError = toErrorData(
-          new WalkstreamError(
-            'DOCKER_UNAVAILABLE',
-            `Docker does not answer (${(err as Error).message}). Is Docker running?`,
-            { retriable: true },
-          ),
+          err instanceof WalkstreamError
+            ? err
+            : new WalkstreamError(
+                'DOCKER_UNAVAILABLE',
+                `Docker does not answer (${(err as Error).message}). Is Docker running?`,
+                { retriable: true },
+              ),
         );
     }
     return {
@@ -249,7 +253,7 @@ export class StackService {
   private async followEvents(): Promise<void> {
     while (!this.closed) {
       try {
-        const stream = (await this.opts.docker.getEvents({
+        const stream = (await this.opts.docker().getEvents({
           filters: { type: ['container'], label: [`com.docker.compose.project=${this.opts.project}`] },
         })) as unknown as Readable;
         this.events = stream;
@@ -272,10 +276,11 @@ export class StackService {
   private async compose(args: string[], timeout: number): Promise<string> {
     const base = ['compose', '-p', this.opts.project, '--project-directory', this.opts.stackDir];
     if (this.opts.envFile) base.push('--env-file', this.opts.envFile);
-    for (const f of this.opts.composeFiles) base.push('-f', f);
-    const { stdout } = await run(this.opts.dockerCli, [...base, ...args], {
+    for (const f of this.opts.composeFiles()) base.push('-f', f);
+    const cli = await this.opts.cli();
+    const { stdout } = await run(cli.path, [...base, ...args], {
       timeout,
-      env: this.opts.dockerHost ? { ...process.env, DOCKER_HOST: this.opts.dockerHost } : process.env,
+      env: cli.env,
       maxBuffer: 16 * 1024 * 1024,
     });
     return stdout;
@@ -286,7 +291,7 @@ export class StackService {
   }
 }
 
-const DOCKER_GONE = new Set(['DOCKER_UNAVAILABLE', 'DOCKER_NOT_RUNNING']);
+const DOCKER_GONE = new Set(['DOCKER_UNAVAILABLE', 'DOCKER_NOT_RUNNING', 'DOCKER_CONTEXT_INVALID']);
 
 function ignoreNotModified(err: { statusCode?: number }): void {
   if (err.statusCode !== 304) throw err;

@@ -35,7 +35,7 @@ describe('coalesceByKey', () => {
   });
 
   it('keeps the default byte bound at MAX_MESSAGE_BYTES even for long lines', () => {
-    const long = (s: number) => ({ key: 'a', value: `m,walk=a value=1,seq=${s}i ${'9'.repeat(1000)}` });
+    const long = (s: number) => ({ key: 'a', value: `m,walk=a value=1,seq=${s}i ${'9'.repeat(3000)}` });
     const out = coalesceByKey([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(long), 100);
     expect(out.length).toBeGreaterThan(1);
     expect(Math.max(...out.map((m) => Buffer.byteLength(m.value)))).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);

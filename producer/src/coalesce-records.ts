@@ -5,7 +5,7 @@ import type { KeyedRecord } from './record-sink';
  * (`max_message_len` in stack/telegraf/telegraf.conf, the same number): its no-drop arithmetic
  * bounds the points one message can hold by this size.
  */
-export const MAX_MESSAGE_BYTES = 8192;
+export const MAX_MESSAGE_BYTES = 16384;
 
 /**
  * Packs consecutive points of the same walk into one Kafka message (lines joined by "\n", keyed

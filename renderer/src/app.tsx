@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Links } from '../../core/contract/data';
 import { api } from './api-client';
 import { ChaosPanel } from './components/chaos-panel';
+import { EnginePanel } from './components/engine-panel';
 import { KafkaPanel } from './components/kafka-panel';
 import { LiveChart } from './components/live-chart';
 import { PipelineBar } from './components/pipeline-bar';
@@ -13,6 +14,7 @@ export function App() {
   const stack = useTopic('stack:status', () => api.call('stack:status'));
   const producer = useTopic('producer:status', () => api.call('producer:status'));
   const kafka = useTopic('kafka:stats', () => api.call('kafka:stats'));
+  const telegraf = useTopic('telegraf:stats', () => api.call('telegraf:stats'));
   const [links, setLinks] = useState<Links | null>(null);
   useEffect(() => {
     api.call('links:get').then(setLinks, () => {});
@@ -28,7 +30,8 @@ export function App() {
         <div className="col narrow">
           <WalkControls producer={producer} />
           <ChaosPanel stack={stack} />
-          <ServiceCards stack={stack} links={links} />
+          <ServiceCards stack={stack} links={links} telegraf={telegraf} />
+          <EnginePanel stack={stack} />
         </div>
       </main>
     </>

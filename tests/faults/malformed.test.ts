@@ -1,6 +1,6 @@
 /**
  * Fault scenario 5: malformed messages on the topic (garbage, half a line, a 900 KB line, an empty
- * and a binary message, and valid line protocol over the 8 KiB bound) between good points, while the producer runs. Telegraf logs and skips
+ * and a binary message, and valid line protocol over the 16 KiB bound) between good points, while the producer runs. Telegraf logs and skips
  * them; every good point around them arrives, and the stream does not stall.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -59,9 +59,9 @@ describe('malformed messages on the topic', () => {
         good(4),
         { key: walk, value: Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x0a, 0x80]) },
         good(5),
-        // Valid line protocol, but over the 8 KiB message bound of Telegraf's no-drop arithmetic:
+        // Valid line protocol, but over the 16 KiB message bound of Telegraf's no-drop arithmetic:
         // refused and logged, never written (seq 1000+ must not arrive).
-        { key: walk, value: Array.from({ length: 200 }, (_, i) => good(1_000 + i).value).join('\n') },
+        { key: walk, value: Array.from({ length: 400 }, (_, i) => good(1_000 + i).value).join('\n') },
         good(6),
       ],
     });
@@ -101,7 +101,7 @@ describe('malformed messages on the topic', () => {
       'telegraf',
     );
     expect(logs).toMatch(/kafka_consumer.*(parse|metric parse error|invalid)/i);
-    expect(logs).toMatch(/message exceeds max_message_len \(actual \d+, max 8192\)/);
+    expect(logs).toMatch(/message exceeds max_message_len \(actual \d+, max 16384\)/);
     expect((await compose('ps', '--format', '{{.Service}} {{.State}}', 'telegraf')).trim()).toBe(
       'telegraf running',
     );

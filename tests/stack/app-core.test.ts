@@ -83,8 +83,8 @@ describe('app core against the real Docker Engine and stack', () => {
     try {
       await expect(
         runPreflight({
-          pingDocker: async () => {},
-          dockerCli: stackEnv.docker,
+          engine: async () => ({ name: 'Docker Engine', memTotalBytes: 2 ** 40 }),
+          findCli: async () => {},
           ports: [{ port, purpose: 'Grafana' }],
           requiredMemoryBytes: 1,
         }),

@@ -88,7 +88,7 @@ describe('stack/compose.yaml, as loaded by the real Compose CLI', () => {
   it('pins the same versions the local test images are built at (tests/infra/versions.env)', async () => {
     const versions = versionsEnv();
     const { services } = await loadModel();
-    const local = (await loadModel('-f', `${repoDir}tests/stack/compose.local.yaml`)).services;
+    const local = (await loadModel('-f', `${repoDir}stack/local-images/compose.local.yaml`)).services;
     const pairs: [string, string, string][] = [
       ['kafka-1', 'apache/kafka', versions.KAFKA_VERSION as string],
       ['telegraf', 'telegraf', versions.TELEGRAF_VERSION as string],

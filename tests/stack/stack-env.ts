@@ -46,7 +46,7 @@ export async function compose(...args: string[]): Promise<string> {
       '-f',
       `${repoDir}stack/compose.yaml`,
       '-f',
-      `${repoDir}tests/stack/compose.local.yaml`,
+      `${repoDir}stack/local-images/compose.local.yaml`,
       ...args,
     ],
     { maxBuffer: 64 * 1024 * 1024 },
@@ -128,7 +128,7 @@ export function createTestCore(overrides: Partial<CoreOptions> = {}): {
     settingsPath: `${settingsDir}/settings.json`,
     project: stackEnv.project,
     envFile: stackEnv.envFile,
-    extraComposeFiles: [`${repoDir}tests/stack/compose.local.yaml`],
+    extraComposeFiles: [`${repoDir}stack/local-images/compose.local.yaml`],
     dockerCli: stackEnv.docker,
     ...overrides,
   });

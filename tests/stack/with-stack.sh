@@ -45,11 +45,12 @@ KAFKA_1_PORT=$((29092 + port_shift))
 KAFKA_2_PORT=$((29094 + port_shift))
 KAFKA_3_PORT=$((29096 + port_shift))
 INFLUXDB_PORT=$((28086 + port_shift))
+TELEGRAF_METRICS_PORT=$((29273 + port_shift))
 EOF
 
 compose() {
   dk compose -p "$project" --project-directory "$WS_REPO_DIR/stack" --env-file "$env_file" \
-    -f "$WS_REPO_DIR/stack/compose.yaml" -f "$WS_REPO_DIR/tests/stack/compose.local.yaml" "$@"
+    -f "$WS_REPO_DIR/stack/compose.yaml" -f "$WS_REPO_DIR/stack/local-images/compose.local.yaml" "$@"
 }
 
 teardown() {

@@ -84,6 +84,34 @@ export function PipelineBar({
           <strong>{shownError.code}</strong>: {shownError.message}
         </p>
       ) : null}
+      {shownError?.code === 'STACK_DATA_FROM_OTHER_SECRETS' ? (
+        <div className="actions" data-testid="data-mismatch-actions">
+          {shownError.details?.matchingEnvFile ? (
+            <button
+              type="button"
+              disabled={busy}
+              onClick={() => act(() => api.call('stack:adoptMatchingEnv'))}
+            >
+              Use the matching secrets
+            </button>
+          ) : null}
+          <button
+            type="button"
+            className="danger"
+            disabled={busy}
+            onClick={() => {
+              if (
+                window.confirm(
+                  "Delete the stack's old data (Kafka topics, InfluxDB points, Grafana state)? This cannot be undone.",
+                )
+              )
+                void act(() => api.call('stack:down', { removeVolumes: true }));
+            }}
+          >
+            Delete old data…
+          </button>
+        </div>
+      ) : null}
     </header>
   );
 }

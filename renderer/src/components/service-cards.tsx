@@ -1,7 +1,8 @@
 import { useState } from 'react';
-import type { Links, ServiceInfo, StackStatus } from '../../../core/contract/data';
+import type { Links, ServiceInfo, StackStatus, TelegrafStats } from '../../../core/contract/data';
 import { api } from '../api-client';
 import { uptime } from '../format';
+import { type TelegrafNote, telegrafNote } from '../telegraf-note';
 
 const PURPOSE: Record<string, string> = {
   'kafka-1': 'Kafka broker 1',
@@ -25,7 +26,15 @@ function linkFor(service: string, links: Links | null): { href: string; label: s
   return [];
 }
 
-function ServiceCard({ info, links }: { info: ServiceInfo; links: Links | null }) {
+function ServiceCard({
+  info,
+  links,
+  note,
+}: {
+  info: ServiceInfo;
+  links: Links | null;
+  note: TelegrafNote | null;
+}) {
   const [logs, setLogs] = useState<string[] | null>(null);
   const [busy, setBusy] = useState(false);
   const available = info.state !== 'not-available';
@@ -43,6 +52,15 @@ function ServiceCard({ info, links }: { info: ServiceInfo; links: Links | null }
     >
       <h3>{PURPOSE[info.service] ?? info.service}</h3>
       <p className="status">{status}</p>
+      {note ? (
+        <p
+          className={`note ${note.tone}`}
+          data-testid={`note-${info.service}`}
+          role={note.tone === 'bad' ? 'alert' : undefined}
+        >
+          {note.text}
+        </p>
+      ) : null}
       {available ? (
         <dl>
           <dt>Uptime</dt>
@@ -98,12 +116,26 @@ function ServiceCard({ info, links }: { info: ServiceInfo; links: Links | null }
   );
 }
 
-export function ServiceCards({ stack, links }: { stack: StackStatus | null; links: Links | null }) {
+export function ServiceCards({
+  stack,
+  links,
+  telegraf,
+}: {
+  stack: StackStatus | null;
+  links: Links | null;
+  telegraf: TelegrafStats | null;
+}) {
   if (!stack) return <p className="hint">Asking Docker…</p>;
+  const influxdb = stack.services.find((s) => s.service === 'influxdb');
   return (
     <section aria-label="Services" className="cards">
       {stack.services.map((s) => (
-        <ServiceCard key={s.service} info={s} links={links} />
+        <ServiceCard
+          key={s.service}
+          info={s}
+          links={links}
+          note={s.service === 'telegraf' ? telegrafNote(telegraf, influxdb) : null}
+        />
       ))}
     </section>
   );
