@@ -236,19 +236,44 @@ union(tables: [
   return [...byWalk.values()];
 }
 
+/** Points of `prefix` stamped in [startIso, stopIso), counted in InfluxDB. */
+export async function storedBetween(prefix: string, startIso: string, stopIso: string): Promise<number> {
+  const rows = await flux<{ _value: number }>(`import "strings"
+from(bucket: "${stackEnv.influxBucket}")
+  |> range(start: ${startIso}, stop: ${stopIso})
+  |> filter(fn: (r) => r._measurement == "random_walk" and r._field == "seq" and strings.hasPrefix(v: r.walk, prefix: "${prefix}"))
+  |> group()
+  |> count()`);
+  return Number(rows[0]?._value ?? 0);
+}
+
 export async function storedTotal(prefix: string, sinceIso: string): Promise<number> {
   return (await storedPerWalk(prefix, sinceIso)).reduce((a, s) => a + s.count, 0);
 }
 
+/** What InfluxDB holds of a tracked producer's acknowledged points, measured (never assumed). */
+export interface ExactSetResult {
+  /** Differences from the exact set (every seq 0..n-1 of every walk, once): empty when exact. */
+  mismatches: string[];
+  waitedMs: number;
+  acknowledged: number;
+  /** Distinct (walk, seq) stored. */
+  stored: number;
+  /** Acknowledged points InfluxDB does not hold. */
+  lost: number;
+  /** Stored rows beyond one per (walk, seq): the same point written at two timestamps. */
+  duplicates: number;
+}
+
 /**
- * Waits until InfluxDB holds as many points of `prefix` as were acknowledged, then returns the
- * differences from the exact set (every seq 0..n-1 of every walk, once): empty when exact.
+ * Waits until InfluxDB holds as many points of `prefix` as were acknowledged, then compares what it
+ * holds with the exact set and counts what is lost or duplicated.
  */
 export async function waitForExactSet(
   producer: TrackedProducer,
   sinceIso: string,
   timeoutMs = 120_000,
-): Promise<{ mismatches: string[]; waitedMs: number }> {
+): Promise<ExactSetResult> {
   const expected = producer.ackedPerWalk();
   const total = [...expected.values()].reduce((a, n) => a + n, 0);
   const t0 = Date.now();
@@ -258,19 +283,29 @@ export async function waitForExactSet(
     (n) => n >= total,
     timeoutMs,
     1_000,
-  );
+  ).catch(() => {}); // what is missing is counted below, and the caller's expectation fails on it
   const waitedMs = Date.now() - t0;
-  const stored = new Map((await storedPerWalk(producer.prefix, sinceIso)).map((s) => [s.walk, s]));
+  const storedList = await storedPerWalk(producer.prefix, sinceIso);
+  const stored = new Map(storedList.map((s) => [s.walk, s]));
   const mismatches: string[] = [];
+  let lost = 0;
   for (const [walk, n] of expected) {
     const s = stored.get(walk);
+    lost += Math.max(0, n - (s?.distinct ?? 0));
     if (!s) mismatches.push(`${walk}: none stored, ${n} acknowledged`);
     else if (s.count !== n || s.distinct !== n || s.min !== 0 || s.max !== n - 1)
       mismatches.push(`${walk}: acknowledged seq 0..${n - 1}, stored ${JSON.stringify(s)}`);
   }
   for (const walk of stored.keys())
     if (!expected.has(walk)) mismatches.push(`${walk}: stored, never acknowledged`);
-  return { mismatches, waitedMs };
+  return {
+    mismatches,
+    waitedMs,
+    acknowledged: total,
+    stored: storedList.reduce((a, s) => a + s.distinct, 0),
+    lost,
+    duplicates: storedList.reduce((a, s) => a + (s.count - s.distinct), 0),
+  };
 }
 
 /** Partitions of the data topic whose ISR is smaller than their replica list. */

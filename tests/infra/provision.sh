@@ -2,7 +2,7 @@
 # Provisions everything the stack tests need on this machine, idempotently:
 #   docker-engine  Debian docker.io installed, dockerd running (left running)
 #   compose        docker compose v$COMPOSE_VERSION (CLI plugin + $WS_BIN/docker-compose)
-#   base-image     walkstream-local/debian:$DEBIAN_SUITE and walkstream-local/node:20
+#   base-image     walkstream-local/debian:$DEBIAN_SUITE and walkstream-local/node:24 (NODE_VERSION)
 #   kafka          walkstream-local/kafka:$KAFKA_VERSION
 #   telegraf       walkstream-local/telegraf:$TELEGRAF_VERSION
 #   influxd        walkstream-local/influxdb (steps/influxd.sh, when present)

@@ -19,6 +19,8 @@ interface Service {
   depends_on?: Record<string, { condition: string }>;
   volumes?: { type: string; source: string; target: string; read_only?: boolean }[];
   profiles?: string[];
+  pull_policy?: string;
+  build?: { args?: Record<string, string> };
 }
 
 /** The model exactly as the real Compose implementation loads it, without the test override. */
@@ -98,6 +100,20 @@ describe('stack/compose.yaml, as loaded by the real Compose CLI', () => {
       expect(services[service]?.image).toBe(`${image}:${version}`);
       expect(local[service]?.image).toBe(`walkstream-local/${image.split('/').at(-1)}:${version}`);
     }
+  });
+
+  it('builds the producer on the Node release the local node image is built at, and never pulls it', async () => {
+    const nodeVersion = versionsEnv().NODE_VERSION as string;
+    const dockerfile = readFileSync(`${repoDir}producer/Dockerfile`, 'utf8');
+    expect(/^ARG BASE_IMAGE=(.*)$/m.exec(dockerfile)?.[1]).toBe(`node:${nodeVersion}-bookworm-slim`);
+    const local = (await loadModel('-f', `${repoDir}stack/local-images/compose.local.yaml`)).services;
+    expect(local.producer?.build?.args?.BASE_IMAGE).toBe(
+      `walkstream-local/node:${nodeVersion.split('.')[0]}`,
+    );
+    // A name no registry serves, and `docker compose pull` skips it: only this checkout's build runs.
+    const { services } = await loadModel();
+    expect(services.producer?.image).toMatch(/^walkstream-local\/producer:/);
+    expect(services.producer?.pull_policy).toBe('build');
   });
 
   it('gives every long-running service a healthcheck, a restart policy and a memory limit, and binds ports to 127.0.0.1', async () => {

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Entrypoint of walkstream-local/influxdb: a local stand-in for the official influxdb:2.x image's
-# /entrypoint.sh (influxdata/influxdata-docker, influxdb/2.7/entrypoint.sh), reproducing the parts
+# /entrypoint.sh (influxdata/influxdata-docker, influxdb/2.9/entrypoint.sh), reproducing the parts
 # of its interface that the stack relies on. Section by section:
 #
 # - Command dispatch (official `main`): no args, `run`, `-flags`, or `influxd [run|-flags]` start
@@ -29,7 +29,8 @@
 #   are removed so that the next start retries the setup (official `cleanup_influxd`).
 # - CLI config (official: `influx setup --name default` writes $INFLUX_CONFIGS_PATH): written as
 #   the same TOML with the final URL, so tools reading /etc/influxdb2/influx-configs find the token.
-# - Privilege drop (official: `exec gosu influxdb "$BASH_SOURCE" "$@"`), then `exec influxd "$@"`.
+# - Privilege drop (official: `exec setpriv --reuid=influxdb --regid=influxdb --init-groups
+#   "$BASH_SOURCE" "$@"`, which keeps root's environment, HOME included), then `exec influxd "$@"`.
 # Not reproduced: DOCKER_INFLUXDB_INIT_MODE=upgrade (1.x -> 2.x migration); it fails loudly.
 set -eo pipefail
 
@@ -270,7 +271,7 @@ init_influxd() {
   # creates is already owned correctly.
   log info "booting influxd server in the background" addr "127.0.0.1:${INFLUXD_INIT_PORT}"
   local -a run_as=()
-  if [ "$(id -u)" = 0 ]; then run_as=(gosu influxdb); fi
+  if [ "$(id -u)" = 0 ]; then run_as=(setpriv --reuid=influxdb --regid=influxdb --init-groups); fi
   "${run_as[@]}" influxd "$@" --http-bind-address="127.0.0.1:${INFLUXD_INIT_PORT}" --tls-cert= --tls-key= &
   INIT_PID=$!
   trap 'handle_signal TERM ${INIT_PID}' TERM
@@ -332,7 +333,7 @@ main() {
   fi
 
   if [ "$(id -u)" = 0 ]; then
-    exec gosu influxdb influxd "$@"
+    exec setpriv --reuid=influxdb --regid=influxdb --init-groups influxd "$@"
   fi
   exec influxd "$@"
 }

@@ -1,23 +1,24 @@
 #!/bin/bash
-# Reproduces the official telegraf image's /entrypoint.sh:
+# Reproduces the official telegraf image's /entrypoint.sh (influxdata-docker telegraf/1.x), which
+# runs under tini (see the Dockerfile):
 # - arguments starting with "-" are options for telegraf (`docker run telegraf --test`);
-# - started as root, the command runs as user telegraf (setpriv), keeping groups given with
-#   --group-add (except root); started as another user, the command runs as is.
-# (The official one also setcaps cap_net_raw/cap_net_bind_service for ping and low ports; no
-# plugin of this build needs them.)
+# - started as another user than root, the command runs as is;
+# - started as root: file capabilities cap_net_raw,cap_net_bind_service are set on
+#   /usr/bin/telegraf (a failure is only reported), HOME becomes the telegraf user's home, and the
+#   command runs as user telegraf with its own groups plus any given with --group-add, minus root.
 set -e
 
 if [ "${1:0:1}" = '-' ]; then
     set -- telegraf "$@"
 fi
 
-if [ "$(id -u)" -ne 0 ]; then
+if [ "$EUID" -ne 0 ]; then
     exec "$@"
-else
-    extra_groups=$(id -Gn | sed -e 's/root//g' | xargs | tr ' ' ',')
-    if [ -n "$extra_groups" ]; then
-        exec setpriv --reuid telegraf --regid telegraf --groups "$extra_groups" "$@"
-    else
-        exec setpriv --reuid telegraf --regid telegraf --init-groups "$@"
-    fi
 fi
+
+setcap cap_net_raw,cap_net_bind_service+ep /usr/bin/telegraf \
+    || echo "Failed to set additional capabilities on /usr/bin/telegraf"
+HOME="$(getent passwd telegraf | cut -d: -f6)"
+export HOME
+groups="$( (id -Gn telegraf; id -Gn || true) | tr ' ' '\n' | grep -vx root | sort -u | paste -sd, -)"
+exec setpriv --reuid telegraf --regid telegraf --groups "$groups" "$@"

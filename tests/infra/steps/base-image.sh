@@ -2,9 +2,10 @@
 # Step: local base images.
 #   walkstream-local/debian:$DEBIAN_SUITE  debootstrap --variant=minbase, imported with `docker import`
 #                                          (stand-in for the official debian:bookworm image)
-#   walkstream-local/node:20               tests/images/node/Dockerfile: the Debian base plus the host's
-#                                          node binary (stand-in for the official node:20 image)
-# The rootfs tarball is cached in $WS_CACHE so a lost image is re-imported in seconds.
+#   walkstream-local/node:<major>          tests/images/node/Dockerfile: the Debian base plus the Node.js
+#                                          $NODE_VERSION release binary and npm $NODE_NPM_VERSION from the npm
+#                                          registry (stand-in for the official node:$NODE_VERSION-bookworm-slim)
+# The rootfs tarball and the node/npm tarballs are cached in $WS_CACHE so a lost image is rebuilt in seconds.
 source "$(dirname "$0")/../lib.sh"
 source "$WS_INFRA_DIR/docker.sh"
 
@@ -67,34 +68,76 @@ if ! dk_image_exists "$debian_img"; then
 fi
 log "base-image: $debian_img ready"
 
-# --- node:20 --------------------------------------------------------------------------------
-node_bin="$(command -v node || true)"
-[ -n "$node_bin" ] || die "node is required on the host (its binary is copied into walkstream-local/node)"
-node_bin="$(readlink -f "$node_bin")"
-node_ver="$("$node_bin" --version)"
-node_major="${node_ver#v}"; node_major="${node_major%%.*}"
-node_img="walkstream-local/node:20"
-[ "$node_major" = 20 ] || log "base-image: WARNING host node is $node_ver, image is still tagged $node_img"
-node_key="$node_ver $(sha256sum "$node_bin" | cut -c1-16) $(sha256sum "$WS_REPO_DIR/tests/images/node/Dockerfile" /etc/ssl/certs/ca-certificates.crt | sha256sum | cut -c1-16) $(dk image inspect --format '{{.Id}}' "$debian_img")"
+# --- node:$NODE_MAJOR ------------------------------------------------------------------------
+# The official node:<version>-bookworm-slim image unpacks nodejs.org's release tarball (node, and the
+# npm and corepack it bundles) into /usr/local. nodejs.org is not reachable here, the npm registry
+# is: it carries the same release binary as package node-linux-<arch>@<version> (bin/node) and npm
+# as package npm@<version>. Both tarballs are kept in $WS_CACHE/node and unpacked once into
+# $node_dir, so a rerun downloads nothing.
+case "$(uname -m)" in
+  x86_64) node_arch=x64 ;;
+  aarch64|arm64) node_arch=arm64 ;;
+  *) die "base-image: no node-linux-* package for $(uname -m)" ;;
+esac
+node_major="${NODE_VERSION%%.*}"
+node_img="walkstream-local/node:$node_major"
+node_dir="$WS_CACHE/node/node-v$NODE_VERSION-npm-$NODE_NPM_VERSION-linux-$node_arch"
+if [ ! -x "$node_dir/bin/node" ] || [ ! -f "$node_dir/npm/package.json" ]; then
+  command -v npm >/dev/null 2>&1 || die "base-image: npm is required on the host (npm pack fetches node and npm)"
+  fetch_node() {
+    set -euo pipefail
+    local dl="$WS_CACHE/node" tmp
+    mkdir -p "$dl"
+    local node_tgz="$dl/node-linux-$node_arch-$NODE_VERSION.tgz" npm_tgz="$dl/npm-$NODE_NPM_VERSION.tgz"
+    # npm pack checks each tarball against the registry's integrity hash before writing it.
+    [ -s "$node_tgz" ] || npm pack --pack-destination "$dl" "node-linux-$node_arch@$NODE_VERSION"
+    [ -s "$npm_tgz" ] || npm pack --pack-destination "$dl" "npm@$NODE_NPM_VERSION"
+    tmp="$(mktemp -d "$dl/unpack.XXXXXX")"
+    mkdir -p "$tmp/out/bin" "$tmp/node" "$tmp/out/npm"
+    tar -xzf "$node_tgz" -C "$tmp/node" package/bin/node
+    mv "$tmp/node/package/bin/node" "$tmp/out/bin/node"
+    # npm's registry tarball holds its bundled dependencies (node_modules/), like the copy in the
+    # nodejs.org tarball's lib/node_modules/npm.
+    tar -xzf "$npm_tgz" -C "$tmp/out/npm" --strip-components=1
+    chmod 755 "$tmp/out/bin/node" "$tmp/out/npm/bin/npm-cli.js" "$tmp/out/npm/bin/npx-cli.js"
+    "$tmp/out/bin/node" --version
+    rm -rf "$node_dir"
+    mv "$tmp/out" "$node_dir"
+    rm -rf "$tmp"
+  }
+  run_logged "node-$NODE_VERSION-fetch" fetch_node
+fi
+node_bin="$node_dir/bin/node"
+got="$("$node_bin" --version)"
+[ "$got" = "v$NODE_VERSION" ] || die "base-image: $node_bin is $got, expected v$NODE_VERSION"
+
+node_key="$NODE_VERSION npm-$NODE_NPM_VERSION $(sha256sum "$node_bin" | cut -c1-16) $(sha256sum "$WS_REPO_DIR/tests/images/node/Dockerfile" /etc/ssl/certs/ca-certificates.crt | sha256sum | cut -c1-16) $(dk image inspect --format '{{.Id}}' "$debian_img")"
 if [ "$(dk image inspect --format '{{index .Config.Labels "walkstream.key"}}' "$node_img" 2>/dev/null || true)" != "$node_key" ]; then
   old_id="$(dk_image_id "$node_img")"
   ctx="$(mktemp -d)"
   trap 'rm -rf "$ctx"' EXIT
   cp "$WS_REPO_DIR/tests/images/node/Dockerfile" "$ctx/"
   cp "$node_bin" "$ctx/node"
+  cp -a "$node_dir/npm" "$ctx/npm"
   cp /etc/ssl/certs/ca-certificates.crt "$ctx/host-ca.crt"
-  mkdir -p "$ctx/node_modules"
-  global_modules="$(dirname "$(dirname "$node_bin")")/lib/node_modules"
-  for pkg in npm corepack; do
-    [ -d "$global_modules/$pkg" ] && cp -a "$global_modules/$pkg" "$ctx/node_modules/"
-  done
   run_logged build-node-image dk build --label "walkstream.key=$node_key" \
-    --build-arg "BASE=$debian_img" -t "$node_img" "$ctx"
+    --build-arg "BASE=$debian_img" --build-arg "NODE_VERSION=$NODE_VERSION" -t "$node_img" "$ctx"
   rm -rf "$ctx"; trap - EXIT
   dk_drop_replaced "$old_id" "$node_img"
+fi
+
+# --- verify node image (once per image id): what the producer Dockerfile and compose rely on ----
+node_img_id="$(dk_image_id "$node_img")"
+if ! stamp_ok "node-verified-$node_major" "$node_img_id"; then
   got="$(dk run --rm "$node_img" node -e 'process.stdout.write(process.version)')"
-  [ "$got" = "$node_ver" ] || die "$node_img runs node '$got', expected $node_ver"
-  log "base-image: built $node_img (node $got, npm $(dk run --rm "$node_img" npm --version 2>/dev/null || echo none))"
+  [ "$got" = "v$NODE_VERSION" ] || die "$node_img runs node '$got', expected v$NODE_VERSION"
+  got="$(dk run --rm "$node_img" npm --version)"
+  [ "$got" = "$NODE_NPM_VERSION" ] || die "$node_img has npm '$got', expected $NODE_NPM_VERSION"
+  # Official image: user node is uid/gid 1000 (the producer image runs as USER 1000:1000).
+  got="$(dk run --rm --user node "$node_img" id)"
+  case "$got" in "uid=1000(node) gid=1000(node)"*) ;; *) die "$node_img: user node is '$got', expected uid/gid 1000" ;; esac
+  stamp_set "node-verified-$node_major" "$node_img_id"
+  log "base-image: verified $node_img (node v$NODE_VERSION, npm $NODE_NPM_VERSION, user node 1000:1000)"
 fi
 log "base-image: $node_img ready"
 log "base-image: done in $((SECONDS - start))s"

@@ -123,4 +123,36 @@ else
     --label "$label=$src_sum" "$ctx"
   log "influxd: image $image built ($(dk image inspect -f '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1e6}'))"
 fi
+
+# --- verify (once per image id): parity with the official image where a test could pass wrongly --
+image_id="$(dk image inspect -f '{{.Id}}' "$image")"
+if ! stamp_ok "influxdb-verified-$INFLUXDB_VERSION" "$image_id"; then
+  name="ws-influxdb-verify-$$"
+  trap 'dk rm -f -v "$name" >/dev/null 2>&1 || true' EXIT
+  # INFLUXD_REPORTING_DISABLED (set in stack/compose.yaml) reaches influxd through the entrypoint.
+  got="$(dk run --rm -e INFLUXD_REPORTING_DISABLED=true "$image" influxd print-config --key-name reporting-disabled 2>/dev/null)"
+  [ "$got" = true ] || die "influxd: INFLUXD_REPORTING_DISABLED=true not seen by influxd (reporting-disabled: '$got')"
+  # A server set up from DOCKER_INFLUXDB_INIT_* runs as uid 1000 like upstream, and with reporting
+  # disabled never starts its telemetry reporter (which logs service=telemetry msg=Starting).
+  dk run -d --name "$name" -e INFLUXD_REPORTING_DISABLED=true \
+    -e DOCKER_INFLUXDB_INIT_MODE=setup -e DOCKER_INFLUXDB_INIT_USERNAME=admin \
+    -e DOCKER_INFLUXDB_INIT_PASSWORD=verify-password -e DOCKER_INFLUXDB_INIT_ORG=walkstream \
+    -e DOCKER_INFLUXDB_INIT_BUCKET=walks -e DOCKER_INFLUXDB_INIT_ADMIN_TOKEN=verify-token "$image" >/dev/null
+  healthy=0
+  for _ in $(seq 1 60); do
+    if dk exec "$name" curl -fsS -o /dev/null http://localhost:8086/health 2>/dev/null; then healthy=1; break; fi
+    [ "$(dk inspect -f '{{.State.Running}}' "$name")" = true ] || break
+    sleep 1
+  done
+  [ "$healthy" = 1 ] || { dk logs --tail 40 "$name" >&2; die "influxd: $image not healthy within 60s"; }
+  got="$(dk exec "$name" stat -c '%u:%g' /proc/1)"
+  [ "$got" = 1000:1000 ] || die "influxd: pid 1 runs as $got, expected 1000:1000 (user influxdb)"
+  logs="$(dk logs "$name" 2>&1)"   # (captured first: `dk logs | grep -q` fails under pipefail)
+  if grep -q 'service=telemetry' <<<"$logs"; then
+    die "influxd: telemetry reporter started although INFLUXD_REPORTING_DISABLED=true"
+  fi
+  dk rm -f -v "$name" >/dev/null; trap - EXIT
+  stamp_set "influxdb-verified-$INFLUXDB_VERSION" "$image_id"
+  log "influxd: verified $image (reporting disabled by env, setup from DOCKER_INFLUXDB_INIT_*, runs as 1000:1000)"
+fi
 log "influxd: done in $((SECONDS - start))s"

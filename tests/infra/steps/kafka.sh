@@ -65,8 +65,26 @@ if ! stamp_ok "kafka-verified-$KAFKA_VERSION" "$image_id"; then
   trap cleanup_cluster EXIT
   cleanup_cluster
   dk network create "$net" >/dev/null
+  # --- parity with the official image, where a test could otherwise pass wrongly ---------------
+  # /opt/kafka/bin is not on PATH there: scripts must be called by absolute path.
+  if dk run --rm "$image" sh -c 'command -v kafka-topics.sh' >/dev/null 2>&1; then
+    die "kafka-topics.sh is on PATH in $image (not in apache/kafka: call /opt/kafka/bin/... explicitly)"
+  fi
+  # Runs as appuser (uid/gid 1000, like Alpine's first adduser) in / (no WORKDIR upstream).
+  got="$(dk run --rm "$image" sh -c 'echo "$(id -un) $(id -u):$(id -g) $(pwd)"')"
+  [ "$got" = "appuser 1000:1000 /" ] || die "$image runs as/in '$got', expected 'appuser 1000:1000 /'"
+  # The healthcheck's tools are BusyBox, as on Alpine.
+  for t in timeout head od grep wget; do
+    got="$(dk run --rm "$image" sh -c "readlink -f \"\$(command -v $t)\"")"
+    case "$got" in */busybox) ;; *) die "$t in $image is $got, expected BusyBox like apache/kafka" ;; esac
+  done
+  log "kafka: parity ok (no /opt/kafka/bin on PATH; appuser 1000:1000 in /; BusyBox timeout/head/od/grep/wget)"
+
   cluster_id="$(dk run --rm --entrypoint /opt/kafka/bin/kafka-storage.sh "$image" random-uuid 2>/dev/null | tail -n 1)"
   [ -n "$cluster_id" ] || die "kafka-storage.sh random-uuid failed"
+  # An id starting with "-": upstream's wrapper passes --cluster-id=<id> as one argument, so it
+  # works there; the stand-in must not fail on it either.
+  cluster_id="-${cluster_id:1}"
   t0=$SECONDS
   for i in 1 2 3; do
     dk run -d --name "${names[$((i-1))]}" --hostname "kafka-$i" --network "$net" --network-alias "kafka-$i" \
@@ -94,7 +112,7 @@ if ! stamp_ok "kafka-verified-$KAFKA_VERSION" "$image_id"; then
   # Healthcheck-style readiness: every broker answers ApiVersions on its internal listener.
   ready=0
   for _ in $(seq 1 60); do
-    if kexec kafka-broker-api-versions.sh --bootstrap-server kafka-1:19092,kafka-2:19092,kafka-3:19092 2>/dev/null \
+    if kexec /opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server kafka-1:19092,kafka-2:19092,kafka-3:19092 2>/dev/null \
         | grep -c '^kafka-[123]:19092 (id: [123] rack' | grep -qx 3; then ready=1; break; fi
     for n in "${names[@]}"; do
       [ "$(dk inspect -f '{{.State.Running}}' "$n")" = true ] || { dk logs --tail 40 "$n" >&2; die "$n exited"; }
@@ -105,19 +123,36 @@ if ! stamp_ok "kafka-verified-$KAFKA_VERSION" "$image_id"; then
   [ "$ready" = 1 ] || { dk logs --tail 40 ws-kafka-probe-1 >&2; die "3-node cluster not ready after ${ready_s}s"; }
   log "kafka: 3 brokers answer ApiVersions ${ready_s}s after 'docker run' (cold JVMs)"
 
-  status="$(kexec kafka-metadata-quorum.sh --bootstrap-server kafka-1:19092 describe --status)"
+  # The healthcheck exactly as stack/compose.yaml defines it (read through compose itself; its
+  # output keeps the file's "$$" escapes, which compose turns into "$" for the container), run in
+  # every broker: passes on a ready broker...
+  hc="$(KAFKA_CLUSTER_ID=x INFLUXDB_ADMIN_PASSWORD=x INFLUXDB_ADMIN_TOKEN=x GRAFANA_ADMIN_PASSWORD=x \
+    dk compose --env-file /dev/null -f "$WS_REPO_DIR/stack/compose.yaml" config --format json \
+    | jq -r '.services["kafka-1"].healthcheck.test | if .[0:3] == ["CMD","bash","-c"] then .[3] else error("healthcheck is not CMD bash -c: \(.)") end')" \
+    || die "could not read the kafka healthcheck from stack/compose.yaml"
+  hc="${hc//\$\$/\$}"
+  for n in "${names[@]}"; do
+    dk exec "$n" bash -c "$hc" || die "the compose healthcheck fails in $n (a ready broker)"
+  done
+  # ...and fails when nothing answers (port 19093: no listener).
+  if dk exec ws-kafka-probe-1 bash -c "${hc//19092/19093}" 2>/dev/null; then
+    die "the compose healthcheck passes without a broker"
+  fi
+  log "kafka: compose healthcheck passes on the 3 brokers (BusyBox tools), fails with no listener"
+
+  status="$(kexec /opt/kafka/bin/kafka-metadata-quorum.sh --bootstrap-server kafka-1:19092 describe --status)"
   echo "$status" | sed 's/^/    /' >&2
   voters="$(echo "$status" | sed -n 's/^CurrentVoters:[[:space:]]*//p' | grep -o '"id": *[0-9]*' | tr -d ' ' | sort -u | wc -l)"
   leader="$(echo "$status" | sed -n 's/^LeaderId:[[:space:]]*//p')"
   [ "$voters" = 3 ] || die "quorum shows $voters voters, expected 3"
   case "$leader" in 1|2|3) ;; *) die "quorum has no leader (LeaderId: '$leader')" ;; esac
 
-  kexec kafka-topics.sh --bootstrap-server kafka-1:19092 --create --topic ws-probe \
+  kexec /opt/kafka/bin/kafka-topics.sh --bootstrap-server kafka-1:19092 --create --topic ws-probe \
     --partitions 3 --replication-factor 3 >/dev/null
-  desc="$(kexec kafka-topics.sh --bootstrap-server kafka-2:19092 --describe --topic ws-probe)"
+  desc="$(kexec /opt/kafka/bin/kafka-topics.sh --bootstrap-server kafka-2:19092 --describe --topic ws-probe)"
   echo "$desc" | grep -q 'ReplicationFactor: 3' || die "topic ws-probe is not RF 3: $desc"
   [ "$(echo "$desc" | grep -c 'Isr: [123],[123],[123]')" = 3 ] || die "topic ws-probe partitions not fully in sync: $desc"
-  kexec kafka-producer-perf-test.sh --topic ws-probe --num-records 1000 --record-size 100 --throughput -1 \
+  kexec /opt/kafka/bin/kafka-producer-perf-test.sh --topic ws-probe --num-records 1000 --record-size 100 --throughput -1 \
     --producer-props bootstrap.servers=kafka-1:19092 acks=all >/dev/null \
     || die "producing to ws-probe (acks=all, min.insync.replicas=2) failed"
 

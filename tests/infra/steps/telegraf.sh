@@ -71,8 +71,12 @@ if ! stamp_ok "telegraf-verified-$TELEGRAF_VERSION" "$image_id"; then
     case " $plugins " in *" $p "*) ;; *) die "plugin $p missing from the build: $plugins" ;; esac
   done
   case " $plugins " in *" inputs.cpu "*) die "custom build contains all plugins (tag 'custom' ignored?)" ;; esac
-  # Runs as user telegraf; curl is there.
+  # Runs as user telegraf with HOME its home dir, under tini as PID 1, like the official image; curl is there.
   [ "$(dk run --rm "$image" id -un)" = telegraf ] || die "entrypoint does not drop root to user telegraf"
+  # (and the entrypoint's setcap gave the binary the official file capabilities).
+  env_got="$(dk run --rm "$image" sh -c 'echo "$HOME $(cat /proc/1/comm) $(getcap /usr/bin/telegraf)"')"
+  [ "$env_got" = "/etc/telegraf tini /usr/bin/telegraf cap_net_bind_service,cap_net_raw=ep" ] \
+    || die "expected HOME=/etc/telegraf, tini as PID 1 and setcap'd telegraf, got '$env_got'"
   dk run --rm "$image" curl --version >/dev/null || die "curl missing in $image"
 
   conf_dir="$(mktemp -d)"
