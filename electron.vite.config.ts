@@ -4,10 +4,12 @@ import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
 
 // main and preload for Node/Electron (dependencies external), the renderer bundled. The preload
 // is one file importing only `electron`, which the sandbox requires. Entries are absolute paths:
-// "electron/main.ts" would be mistaken for the electron package and externalized.
+// "electron/main.ts" would be mistaken for the electron package and externalized. The producer
+// workspace is bundled although a dependency: its package points at TypeScript sources, which
+// Electron cannot load.
 export default defineConfig({
   main: {
-    plugins: [externalizeDepsPlugin()],
+    plugins: [externalizeDepsPlugin({ exclude: ['@walkstream/producer'] })],
     build: { outDir: 'out/main', rollupOptions: { input: { main: resolve(__dirname, 'electron/main.ts') } } },
   },
   preload: {

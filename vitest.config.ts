@@ -13,6 +13,8 @@ export default defineConfig({
             'core/**/*.spec.ts',
             'electron/**/*.spec.ts',
             'renderer/**/*.spec.ts',
+            // Component tests: each opts into a DOM with a `@vitest-environment happy-dom` docblock.
+            'renderer/**/*.spec.tsx',
             'tests/unit/**/*.spec.ts',
           ],
           testTimeout: 20_000,

@@ -5,12 +5,15 @@
  *  3. with KAFKA_BROKERS set: points/s acknowledged with acks=all by the real cluster, one point per
  *     message (what the producer ships) and, for comparison, a whole tick per message.
  */
+
+import {
+  createProducer,
+  DEFAULT_PARAMS,
+  type RecordSink,
+  WalkLineEncoder,
+  WalkModel,
+} from '@walkstream/producer';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { WalkLineEncoder } from '../producer/src/line-protocol';
-import { createProducer } from '../producer/src/producer';
-import type { RecordSink } from '../producer/src/record-sink';
-import { WalkModel } from '../producer/src/walk-model';
-import { DEFAULT_PARAMS } from '../producer/src/walk-params';
 import { benchTopicName, deleteBenchTopics } from './lib/bench-topic';
 import { measureProducerThroughput } from './lib/producer-throughput';
 import { fmt } from './lib/stats';

@@ -11,7 +11,7 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { promisify } from 'node:util';
-import { MAX_POINTS_PER_SECOND } from '../producer/src/walk-params';
+import { MAX_POINTS_PER_SECOND } from '@walkstream/producer';
 import { flux, repoDir, stackEnv } from '../tests/stack/stack-env';
 import { runAppBench } from './lib/app-bench';
 import { renderReport, summaryLines } from './lib/bench-report';

@@ -7,11 +7,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InfluxDB } from '@influxdata/influxdb-client';
-import { WalkstreamError } from '../producer/src/errors';
-import { type ApiHandlers, ApiRouter, EventHub } from './api/api-router';
+import { type ApiHandlers, ApiRouter } from './api/api-router';
 import { ChaosService } from './chaos/chaos-service';
 import { NOT_BUILT_LOCALLY } from './contract/data';
+import { WalkstreamError } from './contract/errors';
 import { DockerConnection } from './docker/docker-connection';
+import { engineUnreachable } from './docker/engine-info';
+import { EventHub } from './events/event-hub';
 import { KafkaStatsService } from './kafka/kafka-stats-service';
 import { stackBrokers, stackLinks } from './links';
 import { PreviewService } from './preview/preview-service';
@@ -114,6 +116,7 @@ export function createCore(opts: CoreOptions): Core {
     cli: () => docker.cliProcess(),
     project,
     stackDir: opts.stackDir,
+    engineUnreachable: (err) => engineUnreachable(err, docker.endpoint()),
     composeFiles,
     envFile,
     profiles: ['headless'],

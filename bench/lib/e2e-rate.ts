@@ -11,9 +11,7 @@
  * own duration as resolution (both reported).
  */
 
-import { type Clock, systemClock } from '../../producer/src/clock';
-import { createKafkaSink } from '../../producer/src/kafka-sink';
-import { createProducer } from '../../producer/src/producer';
+import { type Clock, createKafkaSink, createProducer, systemClock } from '@walkstream/producer';
 import { percentile, sleep } from './stats';
 
 export type FluxRunner = <T>(query: string) => Promise<T[]>;

@@ -3,10 +3,12 @@
  * deliver (it then skips ticks, by design) and counts what the cluster acknowledged, plus the
  * size of the messages it actually sent, for a like-for-like kafka-producer-perf-test run.
  */
-import { createKafkaSink } from '../../producer/src/kafka-sink';
-import { createProducer } from '../../producer/src/producer';
-import type { RecordSink } from '../../producer/src/record-sink';
-import { MAX_POINTS_PER_SECOND } from '../../producer/src/walk-params';
+import {
+  createKafkaSink,
+  createProducer,
+  MAX_POINTS_PER_SECOND,
+  type RecordSink,
+} from '@walkstream/producer';
 import { sleep } from './stats';
 
 export interface ProducerThroughputOptions {

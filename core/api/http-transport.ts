@@ -3,7 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
-import type { ApiRouter, EventHub } from './api-router';
+import type { ApiReply } from '../contract/api';
+import type { CallErrorCode } from '../contract/errors';
+import type { EventHub } from '../events/event-hub';
+import type { ApiRouter } from './api-router';
 
 export interface HttpTransportOptions {
   router: ApiRouter;
@@ -59,33 +62,44 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
     securityHeaders(res);
     try {
       if (url.pathname === '/login') {
-        if (!safeEqual(url.searchParams.get('token') ?? '', token))
-          return send(res, 401, { error: 'bad token' });
+        if (!safeEqual(url.searchParams.get('token') ?? '', token)) {
+          return sendError(
+            res,
+            401,
+            'UNAUTHORIZED',
+            'This login link is not for this run: use the one `npm run web` printed last.',
+          );
+        }
         res.setHeader('Set-Cookie', `walkstream_token=${token}; HttpOnly; SameSite=Strict; Path=/`);
         res.writeHead(302, { Location: '/' }).end();
         return;
       }
       if (!authorized(req)) {
-        return send(res, 401, {
-          ok: false,
-          error: {
-            code: 'UNAUTHORIZED',
-            message: 'Open the link printed by `npm run web` (it carries the session token).',
-            retriable: false,
-          },
-        });
+        return sendError(
+          res,
+          401,
+          'UNAUTHORIZED',
+          'Open the link printed by `npm run web` (it carries the session token).',
+        );
       }
       if (req.method === 'POST' && url.pathname.startsWith('/api/call/')) {
         const name = decodeURIComponent(url.pathname.slice('/api/call/'.length));
         const body = await readBody(req);
+        if (body === null) {
+          // The client may still be sending: answer now, and close rather than read on.
+          res.setHeader('Connection', 'close');
+          return sendError(
+            res,
+            413,
+            'PAYLOAD_TOO_LARGE',
+            `The request body is over ${MAX_BODY / 1024} KiB; no API call takes that much.`,
+          );
+        }
         let input: unknown;
         try {
           input = body.length === 0 ? undefined : JSON.parse(body);
         } catch {
-          return send(res, 400, {
-            ok: false,
-            error: { code: 'INVALID_INPUT', message: 'The request body is not JSON.', retriable: false },
-          });
+          return sendError(res, 400, 'INVALID_INPUT', 'The request body is not JSON.');
         }
         return send(res, 200, await opts.router.call(name, input));
       }
@@ -100,19 +114,17 @@ export async function startHttpTransport(opts: HttpTransportOptions): Promise<Ht
           res.write(`event: ${topic}\ndata: ${JSON.stringify(data)}\n\n`);
         });
         const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-        req.on('close', () => {
+        // The response's close: the browser went away (tab closed, reconnecting) or the server stops.
+        res.on('close', () => {
           off();
           clearInterval(keepAlive);
         });
         return;
       }
       if (req.method === 'GET' && opts.staticDir) return await serveStatic(opts.staticDir, url.pathname, res);
-      send(res, 404, { error: 'not found' });
+      notFound(res, url.pathname);
     } catch (err) {
-      send(res, 500, {
-        ok: false,
-        error: { code: 'INTERNAL', message: String((err as Error).message), retriable: false },
-      });
+      sendError(res, 500, 'INTERNAL', String((err as Error).message));
     }
   });
   server.on('connection', (s) => {
@@ -159,16 +171,33 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+/** Every refusal in the envelope the router's replies use, so a client reads them all one way. */
+function sendError(res: ServerResponse, status: number, code: CallErrorCode, message: string): void {
+  const reply: ApiReply<never> = { ok: false, error: { code, message, retriable: false } };
+  send(res, status, reply);
+}
+
+function notFound(res: ServerResponse, pathname: string): void {
+  sendError(res, 404, 'NOT_FOUND', `There is nothing at ${pathname}.`);
+}
+
+/**
+ * The body as text, or null as soon as it is over MAX_BODY: the rest is read and dropped, so the
+ * client, still sending, is not cut off before it reads the answer.
+ */
+function readBody(req: IncomingMessage): Promise<string | null> {
   return new Promise((resolve, reject) => {
-    let size = 0;
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) {
+      req.resume();
+      return resolve(null);
+    }
     const chunks: Buffer[] = [];
+    let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('request body too large'));
-        req.destroy();
-      } else chunks.push(c);
+      if (size <= MAX_BODY) return void chunks.push(c);
+      chunks.length = 0;
+      resolve(null); // once: a settled promise ignores the calls for later chunks, and 'end'
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
@@ -178,12 +207,12 @@ function readBody(req: IncomingMessage): Promise<string> {
 async function serveStatic(root: string, pathname: string, res: ServerResponse): Promise<void> {
   const rel = normalize(pathname === '/' ? '/index.html' : pathname).replace(/^(\.\.[/\\])+/, '');
   const file = join(root, rel);
-  if (!file.startsWith(root)) return send(res, 404, { error: 'not found' });
+  if (!file.startsWith(root)) return notFound(res, pathname);
   try {
     const body = await readFile(file);
     res.writeHead(200, { 'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' });
     res.end(body);
   } catch {
-    send(res, 404, { error: 'not found' });
+    notFound(res, pathname);
   }
 }

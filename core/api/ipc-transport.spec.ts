@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IPC_CALL, IPC_EVENT } from '../contract/ipc-channels';
-import { type ApiHandlers, ApiRouter, EventHub } from './api-router';
+import { EventHub } from '../events/event-hub';
+import { type ApiHandlers, ApiRouter } from './api-router';
 import { attachIpcTransport, type IpcMainLike } from './ipc-transport';
 
 type Handler = (event: { senderFrame?: { url: string } | null }, ...args: unknown[]) => unknown;

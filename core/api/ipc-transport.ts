@@ -1,5 +1,6 @@
 import { IPC_CALL, IPC_EVENT } from '../contract/ipc-channels';
-import type { ApiRouter, EventHub } from './api-router';
+import type { EventHub } from '../events/event-hub';
+import type { ApiRouter } from './api-router';
 
 export { IPC_CALL, IPC_EVENT };
 

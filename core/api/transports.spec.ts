@@ -1,6 +1,5 @@
+import { DEFAULT_PARAMS, mergeParams } from '@walkstream/producer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WalkstreamError } from '../../producer/src/errors';
-import { DEFAULT_PARAMS, mergeParams } from '../../producer/src/walk-params';
 import {
   type ApiClient,
   ApiError,
@@ -9,7 +8,9 @@ import {
   type EventSourceLike,
 } from '../contract/client';
 import type { ChaosStatus, ProducerStatus, StackStatus } from '../contract/data';
-import { type ApiHandlers, ApiRouter, EventHub } from './api-router';
+import { WalkstreamError } from '../contract/errors';
+import { EventHub } from '../events/event-hub';
+import { type ApiHandlers, ApiRouter } from './api-router';
 import { type HttpTransport, startHttpTransport } from './http-transport';
 import { attachIpcTransport, IPC_CALL, type IpcMainLike } from './ipc-transport';
 
@@ -27,7 +28,7 @@ function fakeCore() {
   const restarted: string[] = [];
   const injected: unknown[] = [];
   const notImplemented = async () => {
-    throw new WalkstreamError('NOT_IN_FAKE', 'not part of this fake');
+    throw new Error('not part of this fake');
   };
   const handlers: ApiHandlers = {
     'stack:status': async () => stack,
@@ -150,7 +151,7 @@ function contractSuite(
       await expect(
         ctx.client.call('producer:setParams', { walks: 5, rate: 5, theta: 50 }),
       ).rejects.toMatchObject({
-        code: 'INVALID_PARAMS',
+        code: 'INVALID_INPUT',
       });
       expect(ctx.core.params()).toEqual(before);
       expect((await ctx.client.call('producer:setParams', { walks: 5 })).params.walks).toBe(5);
@@ -303,14 +304,25 @@ describe('HTTP transport security', () => {
     expect(transport.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
-  it('refuses calls without the per-run token', async () => {
+  it('refuses calls without the per-run token, in the reply envelope', async () => {
     const res = await fetch(`${transport.url}/api/call/stack:status`, { method: 'POST' });
     expect(res.status).toBe(401);
+    expect(await res.json()).toEqual(
+      refusal('UNAUTHORIZED', expect.stringContaining('Open the link printed by `npm run web`')),
+    );
     const wrong = await fetch(`${transport.url}/api/call/stack:status`, {
       method: 'POST',
       headers: { Authorization: 'Bearer nope' },
     });
     expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toEqual(refusal('UNAUTHORIZED', expect.any(String)));
+  });
+
+  it('refuses a login link with the wrong token, in the reply envelope, and sets no cookie', async () => {
+    const res = await fetch(`${transport.url}/login?token=nope`, { redirect: 'manual' });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('set-cookie')).toBeNull();
+    expect(await res.json()).toEqual(refusal('UNAUTHORIZED', expect.stringContaining('login link')));
   });
 
   it('refuses a foreign Host header (DNS rebinding)', async () => {
@@ -330,5 +342,109 @@ describe('HTTP transport security', () => {
     const res = await fetch(transport.loginUrl, { redirect: 'manual' });
     expect(res.status).toBe(302);
     expect(res.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict/);
+  });
+});
+
+/** A refusal as every reply carries it: what the UI shows for a failed call. */
+const refusal = (code: string, message: unknown) => ({
+  ok: false,
+  error: { code, message, retriable: false },
+});
+
+describe('HTTP transport replies', () => {
+  let transport: HttpTransport;
+  let core: ReturnType<typeof fakeCore>;
+  beforeAll(async () => {
+    core = fakeCore();
+    transport = await startHttpTransport({ router: core.router, hub: core.hub });
+  });
+  afterAll(() => transport.close());
+  const call = (name: string, body: BodyInit, init: RequestInit = {}) =>
+    fetch(`${transport.url}/api/call/${name}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${transport.token}` },
+      body,
+      ...init,
+    });
+  const restartWith = (padding: number) =>
+    JSON.stringify({ service: 'telegraf', padding: 'x'.repeat(padding) });
+
+  it('answers a path that is not there with 404, in the reply envelope', async () => {
+    const res = await fetch(`${transport.url}/no/such/page`, {
+      headers: { Authorization: `Bearer ${transport.token}` },
+    });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual(refusal('NOT_FOUND', 'There is nothing at /no/such/page.'));
+  });
+
+  it('refuses a body over 64 KiB with 413, in the reply envelope, and runs nothing', async () => {
+    const res = await call('stack:restartService', restartWith(64 * 1024));
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual(refusal('PAYLOAD_TOO_LARGE', expect.stringContaining('64 KiB')));
+    expect(core.restarted).toEqual([]);
+  });
+
+  it('refuses a streamed body (no Content-Length) once it passes 64 KiB', async () => {
+    const chunk = new TextEncoder().encode('x'.repeat(16 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 8) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const res = await call('stack:restartService', body, { duplex: 'half' } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject(refusal('PAYLOAD_TOO_LARGE', expect.any(String)));
+  });
+
+  it('still takes a body just under the limit to the router', async () => {
+    const res = await call('stack:restartService', restartWith(60 * 1024));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject(
+      refusal('INVALID_INPUT', expect.stringContaining('unknown field(s) padding')),
+    );
+  });
+
+  it('sends each event once on an event stream, and lets go of the hub when the stream closes', async () => {
+    let streams = 0;
+    const subscribeAll = core.hub.subscribeAll.bind(core.hub);
+    core.hub.subscribeAll = (listener) => {
+      streams++;
+      const off = subscribeAll(listener);
+      return () => {
+        streams--;
+        off();
+      };
+    };
+    const abort = new AbortController();
+    const res = await fetch(`${transport.url}/api/events`, {
+      headers: { Authorization: `Bearer ${transport.token}` },
+      signal: abort.signal,
+    });
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    expect(streams).toBe(1);
+    const status = (updatedAt: number): StackStatus => ({
+      state: 'running',
+      services: [],
+      error: null,
+      dockerAvailable: true,
+      updatedAt,
+    });
+    core.hub.publish('stack:status', status(1));
+    core.hub.publish('stack:status', status(2));
+
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while (!text.includes('"updatedAt":2')) {
+      const { value } = await reader.read();
+      text += decoder.decode(value, { stream: true });
+    }
+    expect(text.match(/^event: stack:status$/gm)).toHaveLength(2);
+    expect(text.match(/"updatedAt":1/g)).toHaveLength(1);
+
+    abort.abort();
+    await expect.poll(() => streams).toBe(0);
   });
 });

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventHub } from '../api/api-router';
 import {
   type ChaosStatus,
   type ContainerState,
@@ -9,6 +8,7 @@ import {
   type ServiceName,
   type StackStatus,
 } from '../contract/data';
+import { EventHub } from '../events/event-hub';
 import { pipelineState } from '../stack/stack-service';
 import { type ChaosContainers, ChaosService } from './chaos-service';
 

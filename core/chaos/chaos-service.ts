@@ -1,5 +1,3 @@
-import { WalkstreamError } from '../../producer/src/errors';
-import type { EventHub } from '../api/api-router';
 import {
   type ActiveFault,
   type ChaosStatus,
@@ -12,6 +10,8 @@ import {
   type ServiceName,
   type StackStatus,
 } from '../contract/data';
+import { WalkstreamError } from '../contract/errors';
+import type { EventHub } from '../events/event-hub';
 import { chaosEffect, isRecovered } from './chaos-effect';
 
 /** The single-container controls faults need; StackService provides them. */

@@ -4,7 +4,6 @@
  * imports the types only.
  */
 import { z } from 'zod';
-import { walkParamsPatchSchema } from '../../producer/src/walk-params';
 import type {
   ChaosStatus,
   DockerEngine,
@@ -18,6 +17,7 @@ import type {
   TelegrafStats,
 } from './data';
 import { FAULT_KINDS, FAULT_TARGETS, SERVICE_NAMES } from './data';
+import { walkParamsPatchSchema } from './walk-params';
 
 const serviceName = z.enum(SERVICE_NAMES, { error: `must be one of ${SERVICE_NAMES.join(', ')}` });
 const none = z.undefined().or(z.strictObject({}));
@@ -129,14 +129,21 @@ export interface ApiEvents {
   'chaos:status': ChaosStatus;
 }
 export type ApiTopic = keyof ApiEvents;
-export const API_TOPICS: readonly ApiTopic[] = [
-  'stack:status',
-  'producer:status',
-  'kafka:stats',
-  'telegraf:stats',
-  'preview:update',
-  'chaos:status',
-];
+
+// A record rather than a list, so a topic added to ApiEvents and forgotten here fails to compile.
+const TOPICS: Record<ApiTopic, true> = {
+  'stack:status': true,
+  'producer:status': true,
+  'kafka:stats': true,
+  'telegraf:stats': true,
+  'preview:update': true,
+  'chaos:status': true,
+};
+export const API_TOPICS = Object.keys(TOPICS) as readonly ApiTopic[];
+
+export function isApiTopic(s: string): s is ApiTopic {
+  return Object.hasOwn(TOPICS, s);
+}
 
 /** Every reply crosses the boundary as one of these envelopes. */
 export type ApiReply<T> = { ok: true; result: T } | { ok: false; error: import('./data').ApiErrorData };

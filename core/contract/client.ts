@@ -4,6 +4,7 @@
  */
 import type { ApiEvents, ApiInput, ApiName, ApiOutput, ApiReply, ApiTopic } from './api';
 import type { ApiErrorData } from './data';
+import { createTopicFanout } from './topic-fanout';
 
 export class ApiError extends Error {
   readonly code: string;
@@ -37,22 +38,25 @@ export interface WalkstreamBridge {
   onEvent(listener: (topic: string, data: unknown) => void): () => void;
 }
 
+/** One listener on the preload's event channel for the whole page, whatever it subscribes to. */
 export function createBridgeClient(bridge: WalkstreamBridge): ApiClient {
+  const events = createTopicFanout((dispatch) => ({ close: bridge.onEvent(dispatch) }));
   return {
     call: async (name, ...input) => unwrap((await bridge.call(name, input[0])) as ApiReply<never>),
-    subscribe: (topic, listener) =>
-      bridge.onEvent((t, data) => {
-        if (t === topic) listener(data as never);
-      }),
+    subscribe: (topic, listener) => events.subscribe(topic, listener as (data: unknown) => void),
   };
 }
 
-/** Browser mode: HTTP calls and one EventSource, authenticated by the session cookie or a token. */
+/** The part of the browser's EventSource used here; tests give their own. */
 export interface EventSourceLike {
   addEventListener(type: string, listener: (e: { data: string }) => void): void;
   close(): void;
 }
 
+/**
+ * Browser mode: HTTP calls and one EventSource for the client, authenticated by the session cookie
+ * or a token. The EventSource reconnects by itself when the stream drops.
+ */
 export function createHttpClient(opts: {
   baseUrl: string;
   token?: string;
@@ -63,6 +67,15 @@ export function createHttpClient(opts: {
   const doFetch = opts.fetch ?? fetch;
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
   if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
+  const open = opts.eventSource ?? browserEventSource;
+  const events = createTopicFanout((dispatch) => {
+    const source = open(`${opts.baseUrl}/api/events`);
+    return {
+      // Server-sent events are named by topic, and EventSource has no listener for every name.
+      listen: (topic) => source.addEventListener(topic, (e) => dispatch(topic, JSON.parse(e.data))),
+      close: () => source.close(),
+    };
+  });
   return {
     call: async (name, ...input) => {
       const res = await doFetch(`${opts.baseUrl}/api/call/${encodeURIComponent(name)}`, {
@@ -73,15 +86,13 @@ export function createHttpClient(opts: {
       });
       return unwrap((await res.json()) as ApiReply<never>);
     },
-    subscribe: (topic, listener) => {
-      const browserEventSource = (
-        globalThis as unknown as { EventSource: new (u: string, o: object) => EventSourceLike }
-      ).EventSource;
-      const open =
-        opts.eventSource ?? ((url: string) => new browserEventSource(url, { withCredentials: true }));
-      const source = open(`${opts.baseUrl}/api/events`);
-      source.addEventListener(topic, (e: { data: string }) => listener(JSON.parse(e.data)));
-      return () => source.close();
-    },
+    subscribe: (topic, listener) => events.subscribe(topic, listener as (data: unknown) => void),
   };
+}
+
+function browserEventSource(url: string): EventSourceLike {
+  const EventSource = (
+    globalThis as unknown as { EventSource: new (u: string, o: object) => EventSourceLike }
+  ).EventSource;
+  return new EventSource(url, { withCredentials: true });
 }

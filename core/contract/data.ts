@@ -2,7 +2,8 @@
  * Plain data objects that cross from the core (main process) to the UI. Nothing here holds a
  * live client or handle: dockerode, kafkajs and InfluxDB objects never leave the core.
  */
-import type { ProducerMetrics, ProducerState, WalkParams } from '../../producer/src/index';
+import type { ProducerMetrics, ProducerState, WalkParams } from '@walkstream/producer';
+import type { ApiErrorCode } from './errors';
 
 export type { ProducerMetrics, ProducerState, WalkParams };
 
@@ -242,7 +243,7 @@ export interface DockerEngine {
 }
 
 export interface ApiErrorData {
-  code: string;
+  code: ApiErrorCode;
   message: string;
   retriable: boolean;
   details?: Record<string, unknown>;

@@ -8,7 +8,7 @@ import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { posix, win32 } from 'node:path';
 import { promisify } from 'node:util';
-import { WalkstreamError } from '../../producer/src/errors';
+import { WalkstreamError } from '../contract/errors';
 
 const run = promisify(execFile);
 

@@ -4,8 +4,8 @@
  * context) or install the CLI while the app is open.
  */
 import Dockerode from 'dockerode';
-import { WalkstreamError } from '../../producer/src/errors';
 import type { ApiErrorData, DockerEngine } from '../contract/data';
+import { WalkstreamError } from '../contract/errors';
 import { type CliProbes, type DockerCli, findDockerCli, realProbes, withCliDirOnPath } from './docker-cli';
 import { cliEnv, type DockerEndpoint, dockerodeOptions, resolveDockerEndpoint } from './docker-endpoint';
 import { type EngineInfo, readEngineInfo } from './engine-info';

@@ -10,7 +10,7 @@ import { Agent } from 'node:https';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type Dockerode from 'dockerode';
-import { WalkstreamError } from '../../producer/src/errors';
+import { WalkstreamError } from '../contract/errors';
 
 export type EndpointSource = 'setting' | 'DOCKER_HOST' | 'context' | 'default';
 

@@ -4,7 +4,7 @@
  * machines that is the VM's memory, not the host's.
  */
 import type Dockerode from 'dockerode';
-import { WalkstreamError } from '../../producer/src/errors';
+import { WalkstreamError } from '../contract/errors';
 import { type DockerEndpoint, describeEndpoint } from './docker-endpoint';
 
 export interface EngineInfo {

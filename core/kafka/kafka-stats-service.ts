@@ -1,7 +1,7 @@
 import { type Admin, Kafka, logLevel } from 'kafkajs';
-import { WalkstreamError } from '../../producer/src/errors';
-import { type EventHub, toErrorData } from '../api/api-router';
 import type { BrokerStats, KafkaStats, PartitionStats } from '../contract/data';
+import { toErrorData, WalkstreamError } from '../contract/errors';
+import type { EventHub } from '../events/event-hub';
 
 export interface KafkaStatsOptions {
   brokers: () => string[];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventHub } from '../api/api-router';
+import { EventHub } from '../events/event-hub';
 import { type FluxRows, PreviewService } from './preview-service';
 
 /** A fake InfluxDB answering the two queries the preview makes from an in-memory series. */

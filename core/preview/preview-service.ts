@@ -1,5 +1,5 @@
-import type { EventHub } from '../api/api-router';
 import type { PreviewPoint, PreviewSeries, PreviewUpdate } from '../contract/data';
+import type { EventHub } from '../events/event-hub';
 
 export interface FluxRows {
   collectRows<T>(query: string): Promise<T[]>;

@@ -1,8 +1,7 @@
+import { DEFAULT_PARAMS, type RecordSink } from '@walkstream/producer';
 import { describe, expect, it } from 'vitest';
-import { WalkstreamError } from '../../producer/src/errors';
-import type { RecordSink } from '../../producer/src/record-sink';
-import { DEFAULT_PARAMS } from '../../producer/src/walk-params';
-import { EventHub } from '../api/api-router';
+import { WalkstreamError } from '../contract/errors';
+import { EventHub } from '../events/event-hub';
 import { ProducerService } from './producer-service';
 
 const okSink = (): RecordSink => ({

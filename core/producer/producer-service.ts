@@ -1,9 +1,15 @@
-import { createKafkaSink } from '../../producer/src/kafka-sink';
-import { createProducer, type WalkProducer } from '../../producer/src/producer';
-import type { RecordSink } from '../../producer/src/record-sink';
-import { mergeParams, type WalkParams, type WalkParamsPatch } from '../../producer/src/walk-params';
-import { type EventHub, toErrorData } from '../api/api-router';
+import {
+  createKafkaSink,
+  createProducer,
+  mergeParams,
+  type RecordSink,
+  type WalkParams,
+  type WalkParamsPatch,
+  type WalkProducer,
+} from '@walkstream/producer';
 import type { ApiErrorData, ProducerStatus } from '../contract/data';
+import { toErrorData } from '../contract/errors';
+import type { EventHub } from '../events/event-hub';
 
 export interface ProducerServiceOptions {
   brokers: () => string[];

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DEFAULT_PARAMS, validateParams, type WalkParams } from '../../producer/src/walk-params';
+import { DEFAULT_PARAMS, validateParams, type WalkParams } from '@walkstream/producer';
 import type { Settings } from '../contract/data';
 
 export const DEFAULT_SETTINGS: Settings = {

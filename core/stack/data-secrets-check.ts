@@ -1,7 +1,7 @@
 import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type Dockerode from 'dockerode';
-import { WalkstreamError } from '../../producer/src/errors';
+import { WalkstreamError } from '../contract/errors';
 import { parseEnvFile } from './env-file';
 
 /** The broker volume whose meta.properties records the cluster id it was formatted with. */

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
-import { WalkstreamError } from '../../producer/src/errors';
+import { WalkstreamError } from '../contract/errors';
 import type { EngineInfo } from '../docker/engine-info';
 
 const run = promisify(execFile);

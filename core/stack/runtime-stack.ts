@@ -10,7 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { WalkstreamError } from '../../producer/src/errors';
+import { WalkstreamError } from '../contract/errors';
 
 /**
  * What the stack needs at run time, relative to the stack folder. Everything else there

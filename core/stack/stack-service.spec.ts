@@ -26,7 +26,7 @@ describe('pipelineState', () => {
 
   it('shows a lifecycle in progress, and an error when nothing runs after a failure', () => {
     expect(pipelineState('starting', null, [svc('running', 'starting')])).toBe('starting');
-    const err = { code: 'COMPOSE_FAILED', message: 'x', retriable: true };
+    const err = { code: 'COMPOSE_FAILED', message: 'x', retriable: true } as const;
     expect(pipelineState(null, err, [svc('not-available')])).toBe('error');
   });
 });
@@ -53,7 +53,7 @@ describe('demuxDockerLogs', () => {
 describe('StackService with a fake Docker', () => {
   it('follows the event stream, refreshing on each event, and reconnects when it drops', async () => {
     const { PassThrough } = await import('node:stream');
-    const { EventHub } = await import('../api/api-router');
+    const { EventHub } = await import('../events/event-hub');
     const { StackService } = await import('./stack-service');
     const streams: InstanceType<typeof PassThrough>[] = [];
     let state = 'running';

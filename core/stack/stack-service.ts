@@ -2,9 +2,6 @@ import { execFile } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import type Dockerode from 'dockerode';
-import { WalkstreamError } from '../../producer/src/errors';
-import type { EventHub } from '../api/api-router';
-import { toErrorData } from '../api/api-router';
 import {
   type ApiErrorData,
   type ContainerState,
@@ -15,6 +12,8 @@ import {
   type ServiceName,
   type StackStatus,
 } from '../contract/data';
+import { toErrorData, WalkstreamError } from '../contract/errors';
+import type { EventHub } from '../events/event-hub';
 
 const run = promisify(execFile);
 
@@ -33,6 +32,8 @@ export interface StackServiceOptions {
   hub: EventHub;
   /** Runs before `up`; throws a WalkstreamError saying what to fix. */
   preflight: () => Promise<void>;
+  /** Says where the engine was looked for and what to do, when it does not answer. */
+  engineUnreachable?: (err: NodeJS.ErrnoException) => WalkstreamError;
   /** Delay before reconnecting a dropped Docker event stream; tests shorten it. */
   reconnectDelayMs?: number;
   log?: (message: string) => void;
@@ -234,11 +235,12 @@ export class StackService {
         this.lastError = toErrorData(
           err instanceof WalkstreamError
             ? err
-            : new WalkstreamError(
-                'DOCKER_UNAVAILABLE',
-                `Docker does not answer (${(err as Error).message}). Is Docker running?`,
-                { retriable: true },
-              ),
+            : (this.opts.engineUnreachable?.(err as NodeJS.ErrnoException) ??
+                new WalkstreamError(
+                  'DOCKER_UNAVAILABLE',
+                  `Docker does not answer (${(err as Error).message}). Is Docker running?`,
+                  { retriable: true },
+                )),
         );
     }
     return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventHub } from '../api/api-router';
+import { EventHub } from '../events/event-hub';
 import { parsePrometheusText } from './prometheus-text';
 import { TelegrafStatsService, telegrafStatsFrom } from './telegraf-stats-service';
 

@@ -1,6 +1,6 @@
-import { WalkstreamError } from '../../producer/src/errors';
-import { type EventHub, toErrorData } from '../api/api-router';
 import type { TelegrafStats } from '../contract/data';
+import { toErrorData, WalkstreamError } from '../contract/errors';
+import type { EventHub } from '../events/event-hub';
 import { parsePrometheusText } from './prometheus-text';
 
 export interface TelegrafStatsOptions {

@@ -1,6 +1,6 @@
 export { type Clock, systemClock } from './clock';
 export { MAX_MESSAGE_BYTES } from './coalesce-records';
-export { InvalidParamsError, type ParamIssue, WalkstreamError } from './errors';
+export { InvalidParamsError, type ParamIssue, type ProducerErrorCode, WalkstreamError } from './errors';
 export { createKafkaSink, type KafkaSinkOptions } from './kafka-sink';
 export { encodePoint, formatFloat, WalkLineEncoder } from './line-protocol';
 export {

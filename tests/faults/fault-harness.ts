@@ -4,10 +4,8 @@
  * and a place to print the figures each scenario measures.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
+import { createKafkaSink, createProducer, type RecordSink, type WalkProducer } from '@walkstream/producer';
 import type { Admin } from 'kafkajs';
-import { createKafkaSink } from '../../producer/src/kafka-sink';
-import { createProducer, type WalkProducer } from '../../producer/src/producer';
-import type { RecordSink } from '../../producer/src/record-sink';
 import { compose, flux, kafka, repoDir, runId, stackEnv, waitUntil } from '../stack/stack-env';
 
 export const TOPIC = 'random-walks';
@@ -23,6 +21,10 @@ export interface TrackedProducer {
   sinceLastAckMs(): number;
   /** The longest time between two acknowledgements since `from` (ms since epoch). */
   longestStallMs(from?: number): number;
+  /** When each send holding points of `partition` was acknowledged (ms since epoch, ascending). */
+  ackTimes(partition: number): readonly number[];
+  /** The Kafka partition a walk's points go to. */
+  partitionOf(walk: string): number;
   /** Acknowledged points per walk: every seq 0..n-1 once, else an error naming the first gap. */
   ackedPerWalk(): Map<string, number>;
   /** Stops the producer, flushing what it holds, and returns the final acknowledged count. */
@@ -38,13 +40,21 @@ export async function startTrackedProducer(
   const prefix = `${runId}-${scenario}-`;
   const seqs = new Map<string, Set<number>>();
   const ackTimes: number[] = [];
+  const ackTimesByPartition = new Map<number, number[]>();
   let count = 0;
   const inner = createKafkaSink({ brokers: stackEnv.brokers, topic: TOPIC });
+  const partitionOf = (walk: string) => inner.partitionOf?.(walk) ?? 0;
   const sink: RecordSink = {
     ...inner,
     async send(records, onRetry) {
       await inner.send(records, onRetry);
-      ackTimes.push(Date.now());
+      const now = Date.now();
+      ackTimes.push(now);
+      for (const partition of new Set(records.map((r) => partitionOf(r.key)))) {
+        const times = ackTimesByPartition.get(partition) ?? [];
+        times.push(now);
+        ackTimesByPartition.set(partition, times);
+      }
       for (const line of records.flatMap((r) => r.value.split('\n'))) {
         const m = LINE.exec(line);
         if (!m) throw new Error(`unexpected line on the wire: ${line}`);
@@ -79,6 +89,8 @@ export async function startTrackedProducer(
       }
       return longest;
     },
+    ackTimes: (partition) => ackTimesByPartition.get(partition) ?? [],
+    partitionOf,
     ackedPerWalk() {
       const perWalk = new Map<string, number>();
       for (const [walk, set] of seqs) {
@@ -147,16 +159,19 @@ export async function endOffsets(): Promise<Map<number, bigint>> {
 
 /**
  * Reads the topic between two sets of offsets and counts how often each (walk, seq) of `prefix`
- * was written: anything above 1 is a duplicate in Kafka itself.
+ * was written: anything above 1 is a duplicate in Kafka itself. `outOfOrder` names the walks whose
+ * steps do not rise in offset order (a walk's points all sit in one partition, in order).
  */
 export async function kafkaDuplicates(
   prefix: string,
   from: Map<number, bigint>,
   to: Map<number, bigint>,
-): Promise<{ points: number; duplicates: string[] }> {
+): Promise<{ points: number; duplicates: string[]; outOfOrder: string[] }> {
   const seen = new Map<string, number>();
+  const lastSeq = new Map<string, number>();
+  const outOfOrder = new Set<string>();
   const remaining = new Set([...to].filter(([p, end]) => end > (from.get(p) ?? 0n)).map(([p]) => p));
-  if (remaining.size === 0) return { points: 0, duplicates: [] };
+  if (remaining.size === 0) return { points: 0, duplicates: [], outOfOrder: [] };
   const consumer = kafka('walkstream-faults-reader').consumer({
     groupId: `walkstream-faults-${runId}-${Date.now()}`,
     maxBytesPerPartition: 4 * 1024 * 1024,
@@ -176,6 +191,9 @@ export async function kafkaDuplicates(
               if (!m || !(m[1] as string).startsWith(prefix)) continue;
               const key = `${m[1]}/${m[2]}`;
               seen.set(key, (seen.get(key) ?? 0) + 1);
+              const seq = Number(m[2]);
+              if (seq <= (lastSeq.get(m[1] as string) ?? -1)) outOfOrder.add(m[1] as string);
+              lastSeq.set(m[1] as string, seq);
             }
           }
           if (BigInt(batch.lastOffset()) + 1n >= end) {
@@ -201,7 +219,7 @@ export async function kafkaDuplicates(
     await consumer.disconnect();
   }
   const duplicates = [...seen].filter(([, n]) => n > 1).map(([k, n]) => `${k} ×${n}`);
-  return { points: seen.size, duplicates };
+  return { points: seen.size, duplicates, outOfOrder: [...outOfOrder] };
 }
 
 interface WalkSummary {

@@ -1,6 +1,5 @@
+import { createKafkaSink, DEFAULT_TOPIC } from '@walkstream/producer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafkaSink } from '../../producer/src/kafka-sink';
-import { DEFAULT_TOPIC } from '../../producer/src/producer';
 import { compose, kafka, stackEnv, waitUntil } from './stack-env';
 
 const admin = kafka().admin();

@@ -1,7 +1,5 @@
+import { createKafkaSink, createProducer, type RecordSink } from '@walkstream/producer';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createKafkaSink } from '../../producer/src/kafka-sink';
-import { createProducer } from '../../producer/src/producer';
-import type { RecordSink } from '../../producer/src/record-sink';
 import { renderDashboards } from '../../stack/grafana/dashboards-src/generate';
 import { flux, runId, stackEnv, waitUntil } from './stack-env';
 

@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kafka, repoDir, runId, stackEnv, waitUntil } from './stack-env';
+import { kafka, runId, stackEnv, waitUntil } from './stack-env';
 
-const CLI = `${repoDir}producer/src/cli.ts`;
+// The CLI's source, run through tsx: what the package's bin is built from.
+const CLI = createRequire(import.meta.url).resolve('@walkstream/producer/cli');
 
 function startCli(args: string[]): {
   child: ChildProcess;

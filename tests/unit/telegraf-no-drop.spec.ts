@@ -4,8 +4,8 @@
  * past them. The fault suite (tests/faults/no-drop.test.ts) shows the same on the real stack.
  */
 import { readFileSync } from 'node:fs';
+import { MAX_MESSAGE_BYTES } from '@walkstream/producer';
 import { describe, expect, it } from 'vitest';
-import { MAX_MESSAGE_BYTES } from '../../producer/src/coalesce-records';
 
 interface Section {
   header: string;

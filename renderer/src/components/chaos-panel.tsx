@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import type {
-  ApiErrorData,
   ChaosEffect,
   ChaosStatus,
   FaultKind,
@@ -10,7 +9,9 @@ import type {
 import { BROKER_SERVICES } from '../../../core/contract/data';
 import { api } from '../api-client';
 import { age, fmt } from '../format';
+import { useAction } from '../use-action';
 import { useTopic } from '../use-api';
+import { ActionError } from './action-error';
 
 type Broker = (typeof BROKER_SERVICES)[number];
 
@@ -119,25 +120,12 @@ function RecoveryLine({ r, at }: { r: FaultRecovery; at: number }) {
 export function ChaosPanel({ stack }: { stack: StackStatus | null }) {
   const chaos: ChaosStatus | null = useTopic('chaos:status', () => api.call('chaos:status'));
   const [broker, setBroker] = useState<Broker>('kafka-1');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiErrorData | null>(null);
+  const { busy, error, run: act } = useAction();
   const running = stack?.state === 'running' || stack?.state === 'degraded';
   const faults = chaos?.faults ?? [];
   const brokerFaulted = faults.some((f) => f.kind === 'kill-broker' || f.kind === 'stop-broker');
   const faulted = (service: string) => faults.some((f) => f.service === service);
 
-  async function act(fn: () => Promise<unknown>) {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-    } catch (err) {
-      const e = err as ApiErrorData;
-      setError({ code: e.code ?? 'ERROR', message: e.message, retriable: e.retriable ?? false });
-    } finally {
-      setBusy(false);
-    }
-  }
   const inject = (fault: FaultKind, service?: Broker) =>
     act(() => api.call('chaos:inject', service ? { fault, service } : { fault }));
 
@@ -183,11 +171,7 @@ export function ChaosPanel({ stack }: { stack: StackStatus | null }) {
         {button('pause-telegraf', faulted('telegraf'))}
         {button('stop-influxdb', faulted('influxdb'))}
       </div>
-      {error ? (
-        <p className="error" role="alert" data-testid="chaos-error">
-          <strong>{error.code}</strong>: {error.message}
-        </p>
-      ) : null}
+      <ActionError error={error} testId="chaos-error" />
       {faults.length > 0 ? (
         <ul className="chaos-list" aria-label="Active faults" data-testid="chaos-faults">
           {faults.map((f) => (

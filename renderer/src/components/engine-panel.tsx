@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { DockerEngine, Settings, StackInfo, StackStatus } from '../../../core/contract/data';
 import { api } from '../api-client';
+import { useAction } from '../use-action';
+import { ActionError } from './action-error';
 
 const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
 
@@ -14,7 +16,7 @@ export function EnginePanel({ stack }: { stack: StackStatus | null }) {
   const [info, setInfo] = useState<StackInfo | null>(null);
   const [settings, setSettings] = useState<Settings | null>(null);
   const [draft, setDraft] = useState({ dockerEndpoint: '', dockerCli: '' });
-  const [saveError, setSaveError] = useState<string | null>(null);
+  const saving = useAction();
 
   const reload = useCallback(() => {
     api.call('docker:engine').then(
@@ -45,14 +47,20 @@ export function EnginePanel({ stack }: { stack: StackStatus | null }) {
     reload();
   }, [reload, dockerAvailable]);
 
-  const save = async (patch: Partial<Settings['stack']>) => {
-    try {
-      setSettings(await api.call('settings:updateStack', patch));
-      setSaveError(null);
+  const save = (patch: Partial<Settings['stack']>) => {
+    // Shown at once (a checkbox must not spring back while the core saves); the core's answer,
+    // or the previous value if it refuses, replaces it.
+    const before = settings;
+    if (before) setSettings({ ...before, stack: { ...before.stack, ...patch } });
+    return saving.run(async () => {
+      try {
+        setSettings(await api.call('settings:updateStack', patch));
+      } catch (err) {
+        setSettings(before);
+        throw err;
+      }
       reload();
-    } catch (e) {
-      setSaveError((e as Error).message);
-    }
+    });
   };
 
   return (
@@ -98,6 +106,7 @@ export function EnginePanel({ stack }: { stack: StackStatus | null }) {
             <input
               type="checkbox"
               checked={settings.stack.localImages}
+              disabled={saving.busy}
               onChange={(e) => void save({ localImages: e.target.checked })}
             />{' '}
             Use locally built images (<code>npm run images:local</code>)
@@ -121,8 +130,10 @@ export function EnginePanel({ stack }: { stack: StackStatus | null }) {
               onChange={(e) => setDraft({ ...draft, dockerCli: e.target.value })}
             />
           </label>
-          <button type="submit">Save</button>
-          {saveError ? <p className="error">{saveError}</p> : null}
+          <button type="submit" disabled={saving.busy}>
+            Save
+          </button>
+          <ActionError error={saving.error} testId="settings-error" />
         </form>
       ) : null}
     </section>

@@ -1,6 +1,7 @@
-import { useState } from 'react';
-import type { ApiErrorData, ProducerStatus, StackStatus } from '../../../core/contract/data';
+import type { ProducerStatus, StackStatus } from '../../../core/contract/data';
 import { api } from '../api-client';
+import { useAction } from '../use-action';
+import { ActionError } from './action-error';
 
 const LABELS: Record<StackStatus['state'], string> = {
   stopped: 'Stopped',
@@ -19,27 +20,13 @@ export function PipelineBar({
   stack: StackStatus | null;
   producer: ProducerStatus | null;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiErrorData | null>(null);
+  const { busy, error, run: act } = useAction();
   const state = stack?.state ?? 'stopped';
   const running = state === 'running' || state === 'degraded';
   const starting = state === 'starting';
   const producing = producer?.state === 'running' || producer?.state === 'starting';
   const healthy = stack?.services.filter((s) => s.health === 'healthy').length ?? 0;
   const present = stack?.services.filter((s) => s.state !== 'not-available').length ?? 0;
-
-  async function act(fn: () => Promise<unknown>) {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-    } catch (err) {
-      const e = err as ApiErrorData;
-      setError({ code: e.code ?? 'ERROR', message: e.message, retriable: e.retriable ?? false });
-    } finally {
-      setBusy(false);
-    }
-  }
 
   const start = () =>
     act(async () => {
@@ -79,11 +66,7 @@ export function PipelineBar({
           </button>
         ) : null}
       </div>
-      {shownError ? (
-        <p className="error" role="alert" data-testid="pipeline-error">
-          <strong>{shownError.code}</strong>: {shownError.message}
-        </p>
-      ) : null}
+      <ActionError error={shownError} testId="pipeline-error" />
       {shownError?.code === 'STACK_DATA_FROM_OTHER_SECRETS' ? (
         <div className="actions" data-testid="data-mismatch-actions">
           {shownError.details?.matchingEnvFile ? (

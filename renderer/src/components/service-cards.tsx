@@ -3,6 +3,8 @@ import type { Links, ServiceInfo, StackStatus, TelegrafStats } from '../../../co
 import { api } from '../api-client';
 import { uptime } from '../format';
 import { type TelegrafNote, telegrafNote } from '../telegraf-note';
+import { useAction } from '../use-action';
+import { ActionError } from './action-error';
 
 const PURPOSE: Record<string, string> = {
   'kafka-1': 'Kafka broker 1',
@@ -36,7 +38,8 @@ function ServiceCard({
   note: TelegrafNote | null;
 }) {
   const [logs, setLogs] = useState<string[] | null>(null);
-  const [busy, setBusy] = useState(false);
+  // One action per card: its buttons wait for each other, and the last failure shows under them.
+  const { busy, error, run } = useAction();
   const available = info.state !== 'not-available';
   const status = !available
     ? 'not available'
@@ -90,27 +93,27 @@ function ServiceCard({
             type="button"
             disabled={busy}
             aria-label={`Restart ${info.service}`}
-            onClick={async () => {
-              setBusy(true);
-              await api.call('stack:restartService', { service: info.service }).catch(() => {});
-              setBusy(false);
-            }}
+            onClick={() => run(() => api.call('stack:restartService', { service: info.service }))}
           >
             Restart
           </button>
           <button
             type="button"
-            aria-label={`Show logs of ${info.service}`}
-            onClick={async () =>
-              setLogs(
-                logs ? null : (await api.call('stack:logs', { service: info.service, lines: 40 })).lines,
-              )
+            disabled={busy}
+            aria-label={`${logs ? 'Hide' : 'Show'} logs of ${info.service}`}
+            onClick={() =>
+              logs
+                ? setLogs(null)
+                : run(async () =>
+                    setLogs((await api.call('stack:logs', { service: info.service, lines: 40 })).lines),
+                  )
             }
           >
             {logs ? 'Hide logs' : 'Logs'}
           </button>
         </div>
       ) : null}
+      <ActionError error={error} testId={`service-error-${info.service}`} />
       {logs ? <pre className="logs">{logs.join('\n')}</pre> : null}
     </article>
   );

@@ -1,8 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ProducerStatus, WalkParams } from '../../../core/contract/data';
-import { MAX_POINTS_PER_SECOND, PARAM_RANGES } from '../../../producer/src/walk-params';
+import { MAX_POINTS_PER_SECOND, PARAM_RANGES } from '../../../core/contract/walk-params';
 import { api } from '../api-client';
 import { fmt } from '../format';
+import { useAction } from '../use-action';
+import { ActionError } from './action-error';
 
 type SliderName = 'walks' | 'rate' | 'volatility' | 'drift' | 'theta' | 'mu';
 const SLIDERS: { name: SliderName; label: string; step: number; max?: number }[] = [
@@ -31,22 +33,24 @@ function bounds(name: SliderName, p: WalkParams): { min: number; max: number } {
 /** Sliders applied live (debounced), the value beside each, and the producer's own figures. */
 export function WalkControls({ producer }: { producer: ProducerStatus | null }) {
   const [params, setParams] = useState<WalkParams | null>(producer?.params ?? null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  // Every slider moved within one debounce interval: sending only the last would drop the others.
+  const pending = useRef<Partial<WalkParams>>({});
   useEffect(() => {
     if (!params && producer) setParams(producer.params);
   }, [producer, params]);
+  useEffect(() => () => clearTimeout(timer.current ?? undefined), []);
   if (!params) return null;
 
   const change = (patch: Partial<WalkParams>) => {
-    const next = { ...params, ...patch };
-    setParams(next);
+    setParams({ ...params, ...patch });
+    pending.current = { ...pending.current, ...patch };
     if (timer.current) clearTimeout(timer.current);
     timer.current = setTimeout(() => {
-      api.call('producer:setParams', patch).then(
-        () => setError(null),
-        (e: Error) => setError(e.message),
-      );
+      const send = pending.current;
+      pending.current = {};
+      void run(() => api.call('producer:setParams', send));
     }, 150);
   };
   const m = producer?.metrics;
@@ -88,11 +92,7 @@ export function WalkControls({ producer }: { producer: ProducerStatus | null }) 
           }}
         />
       </div>
-      {error ? (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ActionError error={error} testId="params-error" />
       <dl className="stats" data-testid="producer-stats">
         <dt>Producer</dt>
         <dd>{producer?.state ?? '—'}</dd>
