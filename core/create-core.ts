@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { InfluxDB } from '@influxdata/influxdb-client';
 import { type ApiHandlers, ApiRouter } from './api/api-router';
 import { ChaosService } from './chaos/chaos-service';
-import { NOT_BUILT_LOCALLY } from './contract/data';
+import { NOT_BUILT_LOCALLY, type ServiceName } from './contract/data';
 import { WalkstreamError } from './contract/errors';
 import { DockerConnection } from './docker/docker-connection';
 import { engineUnreachable } from './docker/engine-info';
@@ -74,6 +74,10 @@ export interface Core {
   shutdown(): Promise<void>;
 }
 
+const LITE_LEAVES_OUT: ServiceName[] = ['kafka-2', 'kafka-3', 'kafka-ui'];
+const LITE_NO_BROKER_FAULTS =
+  'The lite profile runs one Kafka broker: taking it down stops the whole pipeline, so there is no failover to watch. Switch to the full profile (3 brokers) for broker faults.';
+
 export function createCore(opts: CoreOptions): Core {
   const hub = new EventHub();
   // An install folder that cannot be copied is reported at Start, with the folder named.
@@ -104,8 +108,11 @@ export function createCore(opts: CoreOptions): Core {
     cliPath: () => settings.get().stack.dockerCli || opts.dockerCli,
   });
   const localImagesFile = join(opts.stackDir, 'local-images', 'compose.local.yaml');
+  const profile = () => settings.get().stack.profile;
   const composeFiles = () => {
-    const files = [join(opts.stackDir, 'compose.yaml'), ...(opts.extraComposeFiles ?? [])];
+    const files = [join(opts.stackDir, 'compose.yaml')];
+    if (profile() === 'lite') files.push(join(opts.stackDir, 'profiles', 'lite.yaml'));
+    files.push(...(opts.extraComposeFiles ?? []));
     if (settings.get().stack.localImages && !files.includes(localImagesFile)) files.push(localImagesFile);
     return files;
   };
@@ -155,14 +162,14 @@ export function createCore(opts: CoreOptions): Core {
   });
 
   const producer = new ProducerService({
-    brokers: () => stackBrokers(env()),
+    brokers: () => stackBrokers(env(), profile()),
     hub,
     initialParams: settings.get().params,
     onParams: (p) => settings.setParams(p),
   });
 
   const kafkaStats = new KafkaStatsService({
-    brokers: () => stackBrokers(env()),
+    brokers: () => stackBrokers(env(), profile()),
     topic: env().WALKSTREAM_TOPIC ?? 'random-walks',
     consumerGroup: 'telegraf-walkstream',
     hub,
@@ -192,7 +199,17 @@ export function createCore(opts: CoreOptions): Core {
     walkLimit: () => settings.get().ui.previewWalks,
   });
 
-  const chaos = new ChaosService({ containers: stack, hub });
+  const chaos = new ChaosService({
+    containers: stack,
+    hub,
+    unavailable: () =>
+      profile() === 'lite'
+        ? {
+            'kill-broker': LITE_NO_BROKER_FAULTS,
+            'stop-broker': LITE_NO_BROKER_FAULTS,
+          }
+        : {},
+  });
 
   const handlers: ApiHandlers = {
     'stack:status': () => stack.status(),
@@ -213,7 +230,20 @@ export function createCore(opts: CoreOptions): Core {
     'docker:engine': () => docker.describe(),
     'settings:get': async () => settings.get(),
     'settings:updateUi': async (patch) => settings.updateUi(patch),
-    'settings:updateStack': async (patch) => settings.updateStack(patch),
+    'settings:updateStack': async (patch) => {
+      if (patch.profile && patch.profile !== profile()) {
+        const s = await stack.status();
+        if (
+          s.services.some((x) => x.state === 'running' || x.state === 'paused' || x.state === 'restarting')
+        ) {
+          throw new WalkstreamError(
+            'PROFILE_SWITCH_WHILE_RUNNING',
+            `The ${profile()} stack is running. Stop the pipeline first, then switch to the ${patch.profile} profile.`,
+          );
+        }
+      }
+      return settings.updateStack(patch);
+    },
     'stack:info': async () => {
       const localImages = composeFiles().some((f) => f.endsWith('compose.local.yaml'));
       return {
@@ -228,7 +258,11 @@ export function createCore(opts: CoreOptions): Core {
             }
           : null,
         localImages,
-        leftOut: localImages ? [...NOT_BUILT_LOCALLY] : [],
+        profile: profile(),
+        leftOut: [
+          ...(localImages ? NOT_BUILT_LOCALLY : []),
+          ...(profile() === 'lite' ? LITE_LEAVES_OUT : []),
+        ].filter((s, i, all) => all.indexOf(s) === i),
       };
     },
     'stack:adoptMatchingEnv': async () => {

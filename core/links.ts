@@ -1,4 +1,4 @@
-import type { Links } from './contract/data';
+import type { Links, StackProfile } from './contract/data';
 
 /** Where the stack's web UIs are, from the ports in stack/.env (all bound to 127.0.0.1). */
 export function stackLinks(env: Record<string, string>): Links {
@@ -12,8 +12,9 @@ export function stackLinks(env: Record<string, string>): Links {
   };
 }
 
-/** Host bootstrap list for the stack's Kafka, from the same ports. */
-export function stackBrokers(env: Record<string, string>): string[] {
+/** Host bootstrap list for the stack's Kafka, from the same ports; the lite profile has one broker. */
+export function stackBrokers(env: Record<string, string>, profile: StackProfile = 'full'): string[] {
+  if (profile === 'lite') return [`localhost:${env.KAFKA_1_PORT ?? 9092}`];
   return [
     `localhost:${env.KAFKA_1_PORT ?? 9092}`,
     `localhost:${env.KAFKA_2_PORT ?? 9094}`,

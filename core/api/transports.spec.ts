@@ -69,7 +69,7 @@ function fakeCore() {
     'chaos:status': notImplemented,
     'chaos:inject': async (input) => {
       injected.push(input);
-      return { faults: [], recoveries: [], effect: {} as ChaosStatus['effect'], at: 0 };
+      return { faults: [], unavailable: {}, recoveries: [], effect: {} as ChaosStatus['effect'], at: 0 };
     },
     'chaos:undo': notImplemented,
   };

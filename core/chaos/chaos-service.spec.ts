@@ -135,6 +135,26 @@ function setup() {
 }
 
 describe('ChaosService', () => {
+  it('refuses a fault the stack cannot take, with the reason, and lists it as unavailable', async () => {
+    const hub = new EventHub();
+    const containers = new FakeContainers();
+    chaos = new ChaosService({
+      containers,
+      hub,
+      now: () => now,
+      intervalMs: 1e9,
+      unavailable: () => ({ 'kill-broker': 'one broker only' }),
+    });
+    await expect(chaos.inject({ fault: 'kill-broker', service: 'kafka-1' })).rejects.toMatchObject({
+      code: 'CHAOS_FAULT_UNAVAILABLE',
+      message: 'one broker only',
+    });
+    expect(containers.actions).toEqual([]);
+    expect(chaos.status().unavailable).toEqual({ 'kill-broker': 'one broker only' });
+    await chaos.inject({ fault: 'pause-telegraf' });
+    expect(containers.actions).toEqual(['pause telegraf']);
+  });
+
   it('kills a broker, lists the fault, and after Undo times the recovery from Kafka stats taken after it', async () => {
     const { hub, containers, published } = setup();
     const injected = await chaos.inject({ fault: 'kill-broker', service: 'kafka-2' });

@@ -33,6 +33,8 @@ export interface ChaosServiceOptions {
   intervalMs?: number;
   /** Recovery tracking gives up after this long. */
   recoveryTimeoutMs?: number;
+  /** Faults the current stack cannot take, with the reason; read at each use. */
+  unavailable?: () => Partial<Record<FaultKind, string>>;
 }
 
 interface FaultSpec {
@@ -123,6 +125,7 @@ export class ChaosService {
     const now = this.now();
     return {
       faults: this.faults.map(({ confirmed: _, ...f }) => f),
+      unavailable: this.opts.unavailable?.() ?? {},
       recoveries: this.recoveries.map((r) => ({ ...r })),
       effect: chaosEffect(this.kafka, this.preview?.newestPointAt ?? null, now),
       at: now,
@@ -131,6 +134,8 @@ export class ChaosService {
 
   async inject({ fault, service }: { fault: FaultKind; service?: ServiceName }): Promise<ChaosStatus> {
     const target = service ?? (FAULT_TARGETS[fault][0] as ServiceName);
+    const reason = this.opts.unavailable?.()[fault];
+    if (reason) throw new WalkstreamError('CHAOS_FAULT_UNAVAILABLE', reason);
     const stack = await this.opts.containers.status();
     this.onStack(stack);
     if (stack.state !== 'running' && stack.state !== 'degraded') {

@@ -74,6 +74,7 @@ export const apiInputs = {
   'chaos:inject': chaosInject,
   'chaos:undo': z.strictObject({ id: z.string().min(1, 'must name the fault to undo') }),
   'settings:updateStack': z.strictObject({
+    profile: z.enum(['full', 'lite'], { error: 'must be "full" or "lite"' }).optional(),
     localImages: z.boolean().optional(),
     dockerEndpoint: z.string().trim().max(1_000, 'must be at most 1000 characters').optional(),
     dockerCli: z.string().trim().max(1_000, 'must be at most 1000 characters').optional(),

@@ -155,7 +155,11 @@ export interface Settings {
   stack: StackSettings;
 }
 
+export type StackProfile = 'full' | 'lite';
+
 export interface StackSettings {
+  /** full: 3 brokers, Kafka UI. lite: 1 broker, no Kafka UI (stack/profiles/lite.yaml). */
+  profile: StackProfile;
   /** Run on locally built images (`npm run images:local`): for machines that cannot pull images. */
   localImages: boolean;
   /** A Docker engine address or context name; empty: the docker CLI's own choice. */
@@ -175,7 +179,8 @@ export interface StackInfo {
   /** Set when this start laid new stack files: which were updated and which user edits were kept aside. */
   lastUpdate: { previousVersion: string | null; updated: string[]; backedUp: string[] } | null;
   localImages: boolean;
-  /** Services the current choice of images leaves out. */
+  profile: StackProfile;
+  /** Services the current profile and choice of images leave out. */
   leftOut: ServiceName[];
 }
 
@@ -218,6 +223,8 @@ export interface ChaosEffect {
 
 export interface ChaosStatus {
   faults: ActiveFault[];
+  /** Faults the current stack cannot take, with the reason (e.g. broker faults in the lite profile). */
+  unavailable: Partial<Record<FaultKind, string>>;
   /** Newest first, a few at most. */
   recoveries: FaultRecovery[];
   effect: ChaosEffect;

@@ -6,7 +6,7 @@ import type { Settings } from '../contract/data';
 export const DEFAULT_SETTINGS: Settings = {
   params: { ...DEFAULT_PARAMS },
   ui: { theme: 'system', previewWalks: 10, stopStackOnQuit: 'ask' },
-  stack: { localImages: false, dockerEndpoint: '', dockerCli: '' },
+  stack: { profile: 'full', localImages: false, dockerEndpoint: '', dockerCli: '' },
 };
 
 /**

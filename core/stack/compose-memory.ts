@@ -27,8 +27,9 @@ interface MergedService {
 export function composeMemoryLimitBytes(composeFiles: string[], profiles: string[]): number {
   const services = new Map<string, MergedService>();
   for (const file of composeFiles) {
-    // merge: the stack's services inherit their limits through `<<: *anchor` merge keys.
-    const doc = parse(readFileSync(file, 'utf8'), { merge: true }) as {
+    // merge: the stack's services inherit their limits through `<<: *anchor` merge keys; Compose's
+    // own tags (!override, !reset) read as the plain value they carry, which is what they set.
+    const doc = parse(readFileSync(file, 'utf8'), { merge: true, logLevel: 'error' }) as {
       services?: Record<string, ServiceSpec>;
     };
     for (const [name, spec] of Object.entries(doc?.services ?? {})) {
@@ -67,7 +68,7 @@ export function parseMemoryBytes(value: unknown): number | null {
 export function serviceImage(composeFiles: string[], service: string): string | null {
   let image: string | null = null;
   for (const file of composeFiles) {
-    const doc = parse(readFileSync(file, 'utf8'), { merge: true }) as {
+    const doc = parse(readFileSync(file, 'utf8'), { merge: true, logLevel: 'error' }) as {
       services?: Record<string, { image?: unknown }>;
     };
     const named = doc?.services?.[service]?.image;

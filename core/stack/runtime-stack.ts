@@ -24,6 +24,7 @@ export const RUNTIME_STACK_ENTRIES = [
   'grafana/provisioning',
   'grafana/dashboards',
   'local-images/compose.local.yaml',
+  'profiles',
 ] as const;
 
 const MANIFEST = '.walkstream-stack.json';

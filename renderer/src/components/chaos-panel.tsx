@@ -129,12 +129,13 @@ export function ChaosPanel({ stack }: { stack: StackStatus | null }) {
   const inject = (fault: FaultKind, service?: Broker) =>
     act(() => api.call('chaos:inject', service ? { fault, service } : { fault }));
 
+  const unavailable = chaos?.unavailable ?? {};
   const button = (fault: FaultKind, disabled: boolean, service?: Broker) => (
     <button
       type="button"
       data-testid={`chaos-${fault}`}
-      title={HINTS[fault]}
-      disabled={busy || !running || disabled}
+      title={unavailable[fault] ?? HINTS[fault]}
+      disabled={busy || !running || disabled || Boolean(unavailable[fault])}
       onClick={() => inject(fault, service)}
     >
       {LABELS[fault]}
@@ -167,6 +168,11 @@ export function ChaosPanel({ stack }: { stack: StackStatus | null }) {
         {button('kill-broker', brokerFaulted, broker)}
         {button('stop-broker', brokerFaulted, broker)}
       </div>
+      {unavailable['kill-broker'] ? (
+        <p className="hint" data-testid="chaos-unavailable">
+          {unavailable['kill-broker']}
+        </p>
+      ) : null}
       <div className="row">
         {button('pause-telegraf', faulted('telegraf'))}
         {button('stop-influxdb', faulted('influxdb'))}

@@ -14,7 +14,7 @@ vi.mock('../api-client', () => import('../fake-api-client'));
 const settings: Settings = {
   params: { walks: 10, rate: 10, volatility: 1, drift: 0, theta: 0, mu: 0, start: 100, seed: 42 },
   ui: { theme: 'system', previewWalks: 10, stopStackOnQuit: 'ask' },
-  stack: { localImages: false, dockerEndpoint: '', dockerCli: '' },
+  stack: { profile: 'full', localImages: false, dockerEndpoint: '', dockerCli: '' },
 };
 const engine: DockerEngine = {
   name: 'Docker Engine',
@@ -33,6 +33,7 @@ const info: StackInfo = {
   appVersion: null,
   lastUpdate: null,
   localImages: false,
+  profile: 'full',
   leftOut: [],
 };
 const updates = () => api.call.mock.calls.filter(([name]) => name === 'settings:updateStack');

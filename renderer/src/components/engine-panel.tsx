@@ -102,6 +102,36 @@ export function EnginePanel({ stack }: { stack: StackStatus | null }) {
             void save(draft);
           }}
         >
+          <fieldset className="profile" data-testid="profile">
+            <legend>Stack profile</legend>
+            <label>
+              <input
+                type="radio"
+                name="profile"
+                checked={settings.stack.profile === 'full'}
+                disabled={saving.busy}
+                onChange={() => void save({ profile: 'full' })}
+              />{' '}
+              Full: 3 Kafka brokers, Kafka UI
+            </label>
+            <label>
+              <input
+                type="radio"
+                name="profile"
+                checked={settings.stack.profile === 'lite'}
+                disabled={saving.busy}
+                onChange={() => void save({ profile: 'lite' })}
+              />{' '}
+              Lite: 1 broker, no Kafka UI — for small laptops
+            </label>
+            {settings.stack.profile === 'lite' ? (
+              <p className="hint">
+                Gives up broker-failure demos (the Chaos panel's broker faults are off) and replication: one
+                broker holds the only copy of the topic. Its topic is kept apart from the full profile's; the
+                stored walks in InfluxDB are shared.
+              </p>
+            ) : null}
+          </fieldset>
           <label>
             <input
               type="checkbox"
