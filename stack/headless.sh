@@ -1,6 +1,6 @@
 #!/usr/bin/env sh
 # Runs the whole pipeline without the app:  stack/headless.sh up | down | down-volumes
-# WALKSTREAM_LOCAL_IMAGES=1 uses the locally built images (tests/infra/provision.sh builds them)
+# WALKSTREAM_LOCAL_IMAGES=1 uses the locally built images (stack/local-images/build/provision.sh builds them)
 # instead of pulling the official ones: for machines that cannot reach Docker Hub. Grafana and
 # Kafka UI have no local build and are left out in that mode.
 # WALKSTREAM_PROFILE=lite runs the lite profile (profiles/lite.yaml): one broker, no Kafka UI.

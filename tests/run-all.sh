@@ -24,7 +24,7 @@ fi
 
 step "static checks"
 npm run -s typecheck
-npx biome check .
+npm run -s lint
 npm run -s dashboards:check
 bash tests/electronegativity.sh
 
@@ -33,7 +33,7 @@ npm run -s build:web
 npm run -s build:app
 
 step "unit tests"
-npx vitest run --project unit
+npm run -s test:unit
 
 step "browser mode from a fresh install, without Electron's binary host"
 bash tests/install/web-install.test.sh
@@ -47,8 +47,8 @@ step "stack suite"
 # One stack for all of them, in this order: the fault suite (tests/faults) restores every service
 # it breaks; the UI tests end with the stack stopped from the app; the lifecycle suite takes the
 # stack down and up again by itself.
-bash tests/stack/with-stack.sh sh -c 'npx vitest run --project stack && npx vitest run --project faults && npx vitest run --project e2e && npx vitest run --project stack-lifecycle'
+npm run -s test:stack
 
 step "installed app: a read-only install, a normal user, a non-default docker context"
-bash tests/installed/run.sh
+npm run -s test:installed
 step "all suites passed"

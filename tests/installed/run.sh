@@ -2,7 +2,7 @@
 # The installed-app test (tests/installed/installed-app.test.ts): needs Docker, the locally built
 # images and Chromium (provisioned idempotently, as for the stack suite) and root, to make the
 # test's user, install folder and engine socket. It brings no stack up itself: the app does.
-source "$(dirname "$0")/../infra/lib.sh"
+source "$(dirname "$0")/../../stack/local-images/build/lib.sh"
 [ "$(id -u)" = 0 ] || die "the installed-app test needs root (it creates a user and a read-only install folder)"
 
 dockerd_was_running=0

@@ -47,7 +47,7 @@ const kafkaServices = ['kafka-1', 'kafka-2', 'kafka-3'];
 
 function versionsEnv(): Record<string, string> {
   return Object.fromEntries(
-    readFileSync(`${repoDir}tests/infra/versions.env`, 'utf8')
+    readFileSync(`${repoDir}stack/local-images/build/versions.env`, 'utf8')
       .split('\n')
       .filter((l) => /^[A-Z_]+=/.test(l))
       .map((l) => l.split('=') as [string, string]),
@@ -87,7 +87,7 @@ describe('stack/compose.yaml, as loaded by the real Compose CLI', () => {
     }
   });
 
-  it('pins the same versions the local test images are built at (tests/infra/versions.env)', async () => {
+  it('pins the same versions the local test images are built at (stack/local-images/build/versions.env)', async () => {
     const versions = versionsEnv();
     const { services } = await loadModel();
     const local = (await loadModel('-f', `${repoDir}stack/local-images/compose.local.yaml`)).services;

@@ -7,7 +7,7 @@
 # WALKSTREAM_KEEP_STACK=1 leaves the stack running afterwards, for debugging.
 # WALKSTREAM_TEST_SLOT=N (1-9) runs a second, independent stack beside the default one: project
 # walkstream-test-N on ports shifted by N×1000 (for developing one suite while another runs).
-source "$(dirname "$0")/../infra/lib.sh"
+source "$(dirname "$0")/../../stack/local-images/build/lib.sh"
 
 # A dockerd this run starts is stopped again at the end; one that was already running is left be.
 dockerd_was_running=0

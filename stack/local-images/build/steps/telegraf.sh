@@ -3,7 +3,7 @@
 #   1. Telegraf built from its Go module (go install ...@v$TELEGRAF_VERSION) as a custom build
 #      with only the plugins the stack needs (build tags, docs/CUSTOMIZATION.md), cached as
 #      $WS_BIN/telegraf-$TELEGRAF_VERSION.
-#   2. tests/images/telegraf/Dockerfile: Debian base + curl + that binary.
+#   2. stack/local-images/images/telegraf/Dockerfile: Debian base + curl + that binary.
 #   3. Once per image: `telegraf --version`, the compiled plugin set, and loading a config that
 #      uses every plugin (`telegraf config check` and a `--test` run).
 source "$(dirname "$0")/../lib.sh"
@@ -15,7 +15,7 @@ TELEGRAF_TAGS="${WS_TELEGRAF_TAGS:-custom,inputs.kafka_consumer,inputs.internal,
 module=github.com/influxdata/telegraf
 bin="$WS_BIN/telegraf-$TELEGRAF_VERSION"
 tags_file="$bin.tags"
-img_dir="$WS_REPO_DIR/tests/images/telegraf"
+img_dir="$WS_REPO_DIR/stack/local-images/images/telegraf"
 image="walkstream-local/telegraf:$TELEGRAF_VERSION"
 base_image="walkstream-local/debian:$DEBIAN_SUITE"
 

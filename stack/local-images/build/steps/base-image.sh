@@ -2,7 +2,7 @@
 # Step: local base images.
 #   walkstream-local/debian:$DEBIAN_SUITE  debootstrap --variant=minbase, imported with `docker import`
 #                                          (stand-in for the official debian:bookworm image)
-#   walkstream-local/node:<major>          tests/images/node/Dockerfile: the Debian base plus the Node.js
+#   walkstream-local/node:<major>          stack/local-images/images/node/Dockerfile: the Debian base plus the Node.js
 #                                          $NODE_VERSION release binary and npm $NODE_NPM_VERSION from the npm
 #                                          registry (stand-in for the official node:$NODE_VERSION-bookworm-slim)
 # The rootfs tarball and the node/npm tarballs are cached in $WS_CACHE so a lost image is rebuilt in seconds.
@@ -111,12 +111,12 @@ node_bin="$node_dir/bin/node"
 got="$("$node_bin" --version)"
 [ "$got" = "v$NODE_VERSION" ] || die "base-image: $node_bin is $got, expected v$NODE_VERSION"
 
-node_key="$NODE_VERSION npm-$NODE_NPM_VERSION $(sha256sum "$node_bin" | cut -c1-16) $(sha256sum "$WS_REPO_DIR/tests/images/node/Dockerfile" /etc/ssl/certs/ca-certificates.crt | sha256sum | cut -c1-16) $(dk image inspect --format '{{.Id}}' "$debian_img")"
+node_key="$NODE_VERSION npm-$NODE_NPM_VERSION $(sha256sum "$node_bin" | cut -c1-16) $(sha256sum "$WS_REPO_DIR/stack/local-images/images/node/Dockerfile" /etc/ssl/certs/ca-certificates.crt | sha256sum | cut -c1-16) $(dk image inspect --format '{{.Id}}' "$debian_img")"
 if [ "$(dk image inspect --format '{{index .Config.Labels "walkstream.key"}}' "$node_img" 2>/dev/null || true)" != "$node_key" ]; then
   old_id="$(dk_image_id "$node_img")"
   ctx="$(mktemp -d)"
   trap 'rm -rf "$ctx"' EXIT
-  cp "$WS_REPO_DIR/tests/images/node/Dockerfile" "$ctx/"
+  cp "$WS_REPO_DIR/stack/local-images/images/node/Dockerfile" "$ctx/"
   cp "$node_bin" "$ctx/node"
   cp -a "$node_dir/npm" "$ctx/npm"
   cp /etc/ssl/certs/ca-certificates.crt "$ctx/host-ca.crt"

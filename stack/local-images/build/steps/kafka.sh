@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Step: walkstream-local/kafka:$KAFKA_VERSION, a stand-in for apache/kafka:$KAFKA_VERSION.
-#   1. tests/infra/kafka/pom.xml resolves the broker + CLI tools jars from Maven Central into
+#   1. stack/local-images/build/kafka/pom.xml resolves the broker + CLI tools jars from Maven Central into
 #      $WS_CACHE/kafka-$KAFKA_VERSION/libs (normal ~/.m2 repository).
-#   2. tests/images/kafka/Dockerfile builds the image from the Debian base image.
+#   2. stack/local-images/images/kafka/Dockerfile builds the image from the Debian base image.
 #   3. Once per image: a 3-node combined broker+controller KRaft cluster is started on a
 #      user-defined network, its quorum checked, a topic with RF 3 created and written, and the
 #      host-facing listeners reached from the host; then everything is removed.
@@ -13,7 +13,7 @@ start=$SECONDS
 kafka_home="$WS_CACHE/kafka-$KAFKA_VERSION"
 libs="$kafka_home/libs"
 pom="$WS_INFRA_DIR/kafka/pom.xml"
-img_dir="$WS_REPO_DIR/tests/images/kafka"
+img_dir="$WS_REPO_DIR/stack/local-images/images/kafka"
 image="walkstream-local/kafka:$KAFKA_VERSION"
 base_image="walkstream-local/debian:$DEBIAN_SUITE"
 

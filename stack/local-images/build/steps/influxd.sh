@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Step: InfluxDB 2 server (`influxd` v$INFLUXDB_VERSION) built from its Go module, cached as
 # $WS_BIN/influxd-$INFLUXDB_VERSION, and the local image walkstream-local/influxdb:$INFLUXDB_VERSION
-# (tests/images/influxdb) that stands in for the official influxdb:$INFLUXDB_VERSION image.
+# (stack/local-images/images/influxdb) that stands in for the official influxdb:$INFLUXDB_VERSION image.
 #
 # How the binary is built (the upstream way, see influxdb's GNUmakefile and scripts/ci/build.sh):
-# - tests/infra/influxd is a wrapper module that requires github.com/influxdata/influxdb/v2 at the
+# - stack/local-images/build/influxd is a wrapper module that requires github.com/influxdata/influxdb/v2 at the
 #   pinned version and repeats the `replace` directives of influxdb's go.mod (a dependency's
 #   replaces are ignored by Go), so the build list is the same as upstream's.
 # - Flux's Rust half (libflux) is compiled by github.com/influxdata/pkg-config, a pkg-config
@@ -28,7 +28,7 @@ mod_dir="$WS_INFRA_DIR/influxd"
 bin="$WS_BIN/influxd-$INFLUXDB_VERSION"
 tags="sqlite_foreign_keys,sqlite_json"
 image="walkstream-local/influxdb:$INFLUXDB_VERSION"
-image_src="$WS_REPO_DIR/tests/images/influxdb"
+image_src="$WS_REPO_DIR/stack/local-images/images/influxdb"
 base_image="walkstream-local/debian:${DEBIAN_SUITE}"
 
 command -v go >/dev/null 2>&1 || die "influxd: go is required"
@@ -101,7 +101,7 @@ fi
 
 # --- image ----------------------------------------------------------------------------------
 source "$WS_INFRA_DIR/docker.sh"
-dk info >/dev/null 2>&1 || die "influxd: docker engine not reachable (run tests/infra/steps/docker-engine.sh)"
+dk info >/dev/null 2>&1 || die "influxd: docker engine not reachable (run stack/local-images/build/steps/docker-engine.sh)"
 dk_image_exists "$base_image" || die "influxd: base image $base_image missing (built by the base-image step)"
 
 # The label identifies the binary, the image sources and the base image it was built from.
@@ -152,6 +152,9 @@ if ! stamp_ok "influxdb-verified-$INFLUXDB_VERSION" "$image_id"; then
     die "influxd: telemetry reporter started although INFLUXD_REPORTING_DISABLED=true"
   fi
   dk rm -f -v "$name" >/dev/null; trap - EXIT
+  # What the stack relies on, once per image: setup (also *_FILE and init scripts), writes, Flux,
+  # InfluxQL through the virtual DBRP mapping, and a restart that keeps the data.
+  bash "$WS_REPO_DIR/stack/local-images/images/influxdb/smoke-test.sh" || die "influxd: smoke test of $image failed"
   stamp_set "influxdb-verified-$INFLUXDB_VERSION" "$image_id"
   log "influxd: verified $image (reporting disabled by env, setup from DOCKER_INFLUXDB_INIT_*, runs as 1000:1000)"
 fi

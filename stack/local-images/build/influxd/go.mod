@@ -1,4 +1,4 @@
-// Wrapper module used only to build upstream influxd (see tests/infra/steps/influxd.sh).
+// Wrapper module used only to build upstream influxd (see stack/local-images/build/steps/influxd.sh).
 // The replace directives repeat, verbatim, those of github.com/influxdata/influxdb/v2's own
 // go.mod at the pinned version: replace directives of a dependency are ignored by Go, so a
 // plain `go install .../cmd/influxd@vX` does not build the same program.

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Smoke test of walkstream-local/influxdb:$INFLUXDB_VERSION (run after tests/infra/steps/influxd.sh):
+# Smoke test of walkstream-local/influxdb:$INFLUXDB_VERSION (run after stack/local-images/build/steps/influxd.sh):
 # first-start setup from DOCKER_INFLUXDB_INIT_* (org/bucket/retention/admin token, an init script,
 # the *_FILE variant), /health, a line-protocol write, a Flux query, an InfluxQL query through the
 # virtual DBRP mapping, then a restart that must skip setup and keep the data (named volume).
 # Everything it creates is removed on exit. Bounded waits only.
-source "$(dirname "$0")/../../infra/lib.sh"
+source "$(dirname "$0")/../../build/lib.sh"
 source "$WS_INFRA_DIR/docker.sh"
 
 image="walkstream-local/influxdb:$INFLUXDB_VERSION"

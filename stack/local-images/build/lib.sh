@@ -4,7 +4,7 @@
 set -euo pipefail
 
 WS_INFRA_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-WS_REPO_DIR="$(cd "$WS_INFRA_DIR/../.." && pwd)"
+WS_REPO_DIR="$(cd "$WS_INFRA_DIR/../../.." && pwd)"
 WS_CACHE="${WALKSTREAM_CACHE:-$HOME/.cache/walkstream}"
 WS_BIN="$WS_CACHE/bin"
 mkdir -p "$WS_CACHE" "$WS_BIN"
