@@ -16,6 +16,7 @@ export default defineConfig({
             // Component tests: each opts into a DOM with a `@vitest-environment happy-dom` docblock.
             'renderer/**/*.spec.tsx',
             'tests/unit/**/*.spec.ts',
+            'bench/**/*.spec.ts',
           ],
           testTimeout: 20_000,
         },

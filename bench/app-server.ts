@@ -4,16 +4,12 @@
  * this process alone. Prints one JSON line {loginUrl, url, token}; SIGTERM shuts it down.
  * Started by bench/lib/app-bench.ts as `node --import tsx bench/app-server.ts`.
  */
-import { startHttpTransport } from '../core/api/http-transport';
-import { createTestCore, repoDir } from '../tests/stack/stack-env';
+import { serveApp } from '../tests/e2e/browser-harness';
+import { createTestCore } from '../tests/stack/stack-env';
 
 async function main(): Promise<void> {
   const { core, dispose } = createTestCore();
-  const http = await startHttpTransport({
-    router: core.router,
-    hub: core.hub,
-    staticDir: `${repoDir}out/web`,
-  });
+  const http = await serveApp(core);
   console.log(JSON.stringify({ loginUrl: http.loginUrl, url: http.url, token: http.token }));
   const stop = async () => {
     await dispose();

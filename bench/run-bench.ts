@@ -6,10 +6,12 @@
  *   BENCH_APP_MINUTES=10   the app bench
  *   BENCH_RATES=1000,...   the end-to-end sweep (stops at the first rate not sustainable)
  *   BENCH_WALKS=100        walks of the producer in the producer and end-to-end benches
+ *   BENCH_OUT=path.md      where the report goes (the plot beside it); default docs/BENCHMARKS.md
  */
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { MAX_POINTS_PER_SECOND } from '@walkstream/producer';
 import { flux, repoDir, stackEnv } from '../tests/stack/stack-env';
@@ -18,7 +20,9 @@ import { renderReport, summaryLines } from './lib/bench-report';
 import type { BenchResults, ProducerComparison } from './lib/bench-results';
 import { GOALS } from './lib/bench-results';
 import { benchTopicName, deleteBenchTopics } from './lib/bench-topic';
-import { runAtRate } from './lib/e2e-rate';
+import { createLagProbe, type LagProbe, waitForDrain } from './lib/consumer-lag';
+import { type CpuPerPoint, createCpuMeter } from './lib/cpu-usage';
+import { type RateRun, runAtRate } from './lib/e2e-rate';
 import { sampleFootprint } from './lib/footprint';
 import { measureInfluxCapacity } from './lib/influx-capacity';
 import { runPerfTest } from './lib/perf-test';
@@ -36,8 +40,11 @@ const config = {
   walks: envNumber('BENCH_WALKS', 100),
   pollMs: 100,
   drainSeconds: 10,
-  maxP99Ms: 5_000,
+  maxLagSlopeFraction: 0.01,
+  drainBeforeSeconds: 300,
 };
+const reportPath = resolve(process.env.BENCH_OUT || `${repoDir}docs/BENCHMARKS.md`);
+const plotPath = `${dirname(reportPath)}/bench-throughput-latency.png`;
 
 const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
@@ -70,15 +77,57 @@ async function machine(): Promise<BenchResults['machine']> {
   };
 }
 
-/** Runs one section; a failure is recorded and the run goes on with the next. */
-async function section(results: BenchResults, name: string, body: () => Promise<void>): Promise<void> {
+/**
+ * Runs one section from a drained pipeline (a backlog the previous one left would slow this one
+ * down and be counted against it); a failure is recorded and the run goes on with the next. The
+ * report is rewritten after every section, so figures already measured survive a later crash.
+ */
+async function section(
+  results: BenchResults,
+  lag: LagProbe | undefined,
+  name: string,
+  body: () => Promise<void>,
+): Promise<void> {
   log(`${name}…`);
   try {
+    if (lag) {
+      const d = await waitForDrain(lag, config.drainBeforeSeconds * 1000);
+      results.drains.push({ section: name, ...d });
+      log(
+        `  pipeline drained: waited ${fmt(d.waitedMs / 1000, 1)} s (lag ${fmt(d.lagAtStart)} messages at start)`,
+      );
+    }
     await body();
   } catch (err) {
     results.errors[name] = (err as Error).message;
     log(`${name} FAILED: ${(err as Error).stack ?? err}`);
   }
+  writeFileSync(reportPath, renderReport(results));
+}
+
+const us = (v: number) => `${fmt(v, v < 10 ? 1 : 0)} µs`;
+
+function cpuLine(c: CpuPerPoint): string {
+  return (
+    `    CPU per point stored: ${c.stages.map((s) => `${s.stage} ${us(s.microsPerPoint)}`).join(', ')}; ` +
+    `total ${us(c.totalMicrosPerPoint)} → ceiling ${fmt(c.ceilingPointsPerSecond)} points/s on ${c.machineCores} cores`
+  );
+}
+
+function rateLine(r: RateRun): string {
+  const t = r.lagTrend;
+  return (
+    `  ${fmt(r.rate)}/s: stored ${fmt(r.storedPerSecond)}/s (delivered to Kafka ${fmt(r.deliveredPerSecond)}/s), ` +
+    `counted ${fmt(r.counted)}/${fmt(r.generated)}, p50 ${fmt(r.p50Ms)} ms, p99 ${fmt(r.p99Ms)} ms ` +
+    `(producer lag max ${fmt(r.producerLagMaxMs)} ms, ${fmt(r.ticksSkipped)} ticks skipped), ` +
+    `backlog trend ${fmt(t.pointsPerSecond)} ± ${fmt(2 * t.stdErrPointsPerSecond)} points/s (limit ${fmt(r.lagSlopeLimit)}, ` +
+    `${t.samples} lag samples, ${fmt(t.pointsPerMessage, 1)} points/message), drain ${fmt(r.drainMs)} ms, ` +
+    `waited ${fmt(r.drainWaitMs / 1000, 1)} s for a drained pipeline first; ` +
+    (r.sustainable ? 'sustainable' : `NOT sustainable (${r.reasons.join('; ')})`) +
+    (r.stampMismatches
+      ? `; ${fmt(r.stampMismatches)} STAMP MISMATCHES (latency not from the stored time)`
+      : '')
+  );
 }
 
 async function producerSection(results: BenchResults): Promise<void> {
@@ -129,15 +178,19 @@ async function main(): Promise<void> {
     finishedAt: '',
     machine: await machine(),
     config,
+    drains: [],
     sweep: [],
     footprint: {},
     errors: {},
   };
-  log(`config ${JSON.stringify(config)}`);
+  log(`config ${JSON.stringify(config)}; report to ${reportPath}`);
+  mkdirSync(dirname(reportPath), { recursive: true });
+  const lag = await createLagProbe(stackEnv.brokers);
+  const cpu = { meter: createCpuMeter(stackEnv.project), machineCores: results.machine.cpus };
 
-  await section(results, 'producer vs kafka-producer-perf-test', () => producerSection(results));
+  await section(results, lag, 'producer vs kafka-producer-perf-test', () => producerSection(results));
 
-  await section(results, 'InfluxDB write capacity', async () => {
+  await section(results, lag, 'InfluxDB write capacity', async () => {
     results.influx = await measureInfluxCapacity({
       url: stackEnv.influxUrl,
       token: stackEnv.influxToken,
@@ -155,12 +208,13 @@ async function main(): Promise<void> {
     log(`  ${fmt(results.influx.pointsPerSecond)} points/s (${fmt(results.influx.counted)} counted)`);
   });
 
-  await section(results, 'end-to-end sweep', async () => {
+  await section(results, lag, 'end-to-end sweep', async () => {
     // Warm-up, not recorded: Telegraf's consumer group joins and the first shards are created.
     const warm = await runAtRate({
       brokers: stackEnv.brokers,
       bucket: stackEnv.influxBucket,
       flux,
+      lag,
       rate: 1_000,
       walks: config.walks,
       seconds: 5,
@@ -177,12 +231,15 @@ async function main(): Promise<void> {
         brokers: stackEnv.brokers,
         bucket: stackEnv.influxBucket,
         flux,
+        lag,
+        cpu,
         rate,
         walks: config.walks,
         seconds: config.seconds,
         pollMs: config.pollMs,
         drainSeconds: config.drainSeconds,
-        maxP99Ms: config.maxP99Ms,
+        drainBeforeSeconds: config.drainBeforeSeconds,
+        maxLagSlopeFraction: config.maxLagSlopeFraction,
         midRun: async () => {
           results.footprint.underLoad = {
             rate,
@@ -191,20 +248,16 @@ async function main(): Promise<void> {
         },
       });
       results.sweep.push(r);
-      log(
-        `  ${fmt(rate)}/s: delivered ${fmt(r.deliveredPerSecond)}/s, counted ${fmt(r.counted)}/${fmt(r.generated)}, ` +
-          `p50 ${fmt(r.p50Ms)} ms, p99 ${fmt(r.p99Ms)} ms, ${r.sustainable ? 'sustainable' : `NOT sustainable (${r.reasons.join('; ')})`}`,
-      );
+      log(rateLine(r));
+      if (r.cpu) log(cpuLine(r.cpu));
       if (!r.sustainable) break;
       if (i === rates.length - 1 && !process.env.BENCH_RATES && rate < MAX_POINTS_PER_SECOND) {
         rates.push(Math.min(MAX_POINTS_PER_SECOND, Math.round((rate * 1.5) / 10_000) * 10_000));
       }
-      // Let Telegraf and InfluxDB settle before the next rate.
-      await new Promise((res) => setTimeout(res, 3_000));
     }
   });
 
-  await section(results, 'app bench', async () => {
+  await section(results, lag, 'app bench', async () => {
     results.app = await runAppBench({
       repoDir,
       minutes: config.appMinutes,
@@ -215,13 +268,14 @@ async function main(): Promise<void> {
   });
 
   results.finishedAt = new Date().toISOString();
-  await section(results, 'plot', async () => {
+  await lag.close();
+  await section(results, undefined, 'plot', async () => {
     if (results.sweep.length === 0) throw new Error('no end-to-end results to plot');
     const html = throughputLatencySvg({
       title: `Walkstream end to end on ${results.machine.cpus} cores (${results.startedAt.slice(0, 10)})`,
       points: results.sweep.map((s) => ({
         rate: s.rate,
-        delivered: s.deliveredPerSecond,
+        stored: s.storedPerSecond,
         p50Ms: s.p50Ms,
         p99Ms: s.p99Ms,
         sustainable: s.sustainable,
@@ -229,12 +283,9 @@ async function main(): Promise<void> {
       influxCapacity: results.influx?.pointsPerSecond,
       latencyGoalMs: GOALS.p99AtTenThousandMs,
     });
-    await renderPng(html, `${repoDir}docs/bench-throughput-latency.png`);
+    await renderPng(html, plotPath);
   });
-  writeFileSync(`${repoDir}docs/BENCHMARKS.md`, renderReport(results));
-  log(
-    `done in ${((Date.now() - started) / 60_000).toFixed(1)} min; wrote docs/BENCHMARKS.md and docs/bench-throughput-latency.png`,
-  );
+  log(`done in ${((Date.now() - started) / 60_000).toFixed(1)} min; wrote ${reportPath} and ${plotPath}`);
   console.log(`\n${summaryLines(results).join('\n')}`);
   if (Object.keys(results.errors).length) process.exitCode = 1;
 }

@@ -14,9 +14,10 @@ import { WalkstreamError } from './contract/errors';
 import { DockerConnection } from './docker/docker-connection';
 import { engineUnreachable } from './docker/engine-info';
 import { EventHub } from './events/event-hub';
+import { FlowService } from './flow/flow-service';
 import { KafkaStatsService } from './kafka/kafka-stats-service';
 import { stackBrokers, stackLinks } from './links';
-import { PreviewService } from './preview/preview-service';
+import { type FluxRows, PreviewService } from './preview/preview-service';
 import { ProducerService } from './producer/producer-service';
 import { SettingsStore } from './settings/settings-store';
 import { composeMemoryLimitBytes, serviceImage } from './stack/compose-memory';
@@ -69,6 +70,7 @@ export interface Core {
   telegrafStats: TelegrafStatsService;
   preview: PreviewService;
   chaos: ChaosService;
+  flow: FlowService;
   settings: SettingsStore;
   /** Stops the producer (flushing) and every poller; the stack itself is left as it is. */
   shutdown(): Promise<void>;
@@ -181,22 +183,43 @@ export function createCore(opts: CoreOptions): Core {
   });
 
   // Built per query from the current stack/.env: it may be created (first start) after the app.
-  const preview = new PreviewService({
-    query: {
-      collectRows: (q) => {
-        const e = env();
-        return new InfluxDB({
-          url: `http://127.0.0.1:${e.INFLUXDB_PORT ?? 8086}`,
-          token: e.INFLUXDB_ADMIN_TOKEN ?? '',
-          timeout: 5_000,
-        })
-          .getQueryApi(e.INFLUXDB_ORG ?? 'walkstream')
-          .collectRows(q);
-      },
+  const influx = (timeoutMs: number): FluxRows => ({
+    collectRows: (q) => {
+      const e = env();
+      return new InfluxDB({
+        url: `http://127.0.0.1:${e.INFLUXDB_PORT ?? 8086}`,
+        token: e.INFLUXDB_ADMIN_TOKEN ?? '',
+        timeout: timeoutMs,
+      })
+        .getQueryApi(e.INFLUXDB_ORG ?? 'walkstream')
+        .collectRows(q);
     },
-    bucket: env().INFLUXDB_BUCKET ?? 'walks',
+  });
+  const bucket = env().INFLUXDB_BUCKET ?? 'walks';
+
+  const preview = new PreviewService({
+    query: influx(5_000),
+    bucket,
     hub,
     walkLimit: () => settings.get().ui.previewWalks,
+    runStartedAt: () => producer.status().startedAt,
+    tickMs: () => 1000 / producer.status().params.rate,
+  });
+
+  const flow = new FlowService({
+    hub,
+    // Short: while InfluxDB hangs (paused), the strip still refreshes and says so.
+    query: influx(2_000),
+    bucket,
+    headlessProducer: async () =>
+      (
+        await docker.api().listContainers({
+          filters: {
+            label: [`com.docker.compose.project=${project}`, 'com.docker.compose.service=producer'],
+            status: ['running'],
+          },
+        })
+      ).length > 0,
   });
 
   const chaos = new ChaosService({
@@ -283,13 +306,16 @@ export function createCore(opts: CoreOptions): Core {
     'chaos:status': async () => chaos.status(),
     'chaos:inject': (input) => chaos.inject(input),
     'chaos:undo': (input) => chaos.undo(input),
+    'flow:status': async () => flow.status(),
   };
 
   chaos.init(); // before the first stack status, so it sees every one
+  flow.init();
   stack.init();
   kafkaStats.start();
   telegrafStats.start();
   preview.start();
+  flow.start();
 
   return {
     router: new ApiRouter(handlers),
@@ -300,10 +326,12 @@ export function createCore(opts: CoreOptions): Core {
     telegrafStats,
     preview,
     chaos,
+    flow,
     settings,
     async shutdown() {
       await producer.stop();
       preview.stop();
+      flow.stop();
       chaos.close();
       telegrafStats.stop();
       await kafkaStats.stop();

@@ -8,7 +8,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { chromium } from 'playwright-core';
+import { launchBrowser } from '../../tests/e2e/browser-harness';
 import { percentile, sleep, slope } from './stats';
 
 export interface AppBenchOptions {
@@ -107,10 +107,7 @@ export async function runAppBench(opts: AppBenchOptions): Promise<AppBench> {
     const reply = (await res.json()) as { ok: boolean; error?: { message: string } };
     if (!reply.ok) throw new Error(`${name}: ${reply.error?.message}`);
   };
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const browser = await launchBrowser();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.addInitScript(FRAME_PROBE);

@@ -34,8 +34,13 @@ export interface BenchResults {
     walks: number;
     pollMs: number;
     drainSeconds: number;
-    maxP99Ms: number;
+    /** Backlog growth allowed at a sustainable rate, as a fraction of the rate. */
+    maxLagSlopeFraction: number;
+    /** Longest wait for Telegraf's backlog to drain before a section or a rate starts. */
+    drainBeforeSeconds: number;
   };
+  /** Each section's wait for a drained pipeline before it started. */
+  drains: { section: string; waitedMs: number; lagAtStart: number }[];
   producer?: { coalesced: ProducerComparison; single: ProducerComparison };
   influx?: InfluxCapacity;
   sweep: RateRun[];

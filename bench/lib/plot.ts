@@ -6,7 +6,8 @@ import { chromium } from 'playwright-core';
 
 export interface PlotPoint {
   rate: number;
-  delivered: number;
+  /** Points stored in InfluxDB per second (not merely acknowledged by Kafka). */
+  stored: number;
   p50Ms: number;
   p99Ms: number;
   sustainable: boolean;
@@ -110,10 +111,10 @@ export function throughputLatencySvg(input: PlotInput): string {
   const pts = [...input.points].sort((a, b) => a.rate - b.rate);
   const rates = pts.map((p) => p.rate);
   const xs: [number, number] = [Math.min(...rates) / 1.5, Math.max(...rates) * 1.5];
-  const tp = [...pts.map((p) => p.delivered), input.influxCapacity ?? 0].filter((v) => v > 0);
+  const tp = [...pts.map((p) => p.stored), input.influxCapacity ?? 0].filter((v) => v > 0);
   const left = panel(
-    'Delivered throughput',
-    'points/s acknowledged by Kafka',
+    'Stored throughput',
+    'points/s stored in InfluxDB',
     xs,
     [Math.min(...tp) / 1.5, Math.max(...tp, xs[1]) * 1.5],
     [
@@ -124,9 +125,9 @@ export function throughputLatencySvg(input: PlotInput): string {
         values: pts.map((p) => ({ x: p.rate, y: p.rate, ok: true })),
       },
       {
-        name: 'delivered',
+        name: 'stored',
         color: '#4e79a7',
-        values: pts.map((p) => ({ x: p.rate, y: p.delivered, ok: p.sustainable })),
+        values: pts.map((p) => ({ x: p.rate, y: p.stored, ok: p.sustainable })),
       },
     ],
     input.influxCapacity
@@ -156,7 +157,7 @@ export function throughputLatencySvg(input: PlotInput): string {
   return `<div id="plot" style="display:inline-block;background:white;padding:8px">
 <div style="font:bold 15px sans-serif;margin:4px 8px">${input.title}</div>
 <div style="display:flex">${left}${right}</div>
-<div style="font:12px sans-serif;margin:4px 8px;color:#555">Filled markers: sustainable (zero loss, bounded latency); hollow: not sustainable.</div>
+<div style="font:12px sans-serif;margin:4px 8px;color:#555">Filled markers: sustainable (zero loss, backlog not growing, bounded drain); hollow: not sustainable.</div>
 </div>`;
 }
 

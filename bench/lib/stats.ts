@@ -23,6 +23,25 @@ export function slope(xs: readonly number[], ys: readonly number[]): number {
   return den === 0 ? 0 : num / den;
 }
 
+/**
+ * Least-squares line through (x, y) with the standard error of its slope (from the residuals; NaN
+ * with fewer than three points), so a trend can be told from the noise around it.
+ */
+export function fitSlope(xs: readonly number[], ys: readonly number[]): { slope: number; stdErr: number } {
+  const n = xs.length;
+  const b = slope(xs, ys);
+  if (n < 3) return { slope: n === 2 ? b : Number.NaN, stdErr: Number.NaN };
+  const mx = mean(xs);
+  const my = mean(ys);
+  let sxx = 0;
+  let sse = 0;
+  xs.forEach((x, i) => {
+    sxx += (x - mx) ** 2;
+    sse += ((ys[i] as number) - (my + b * (x - mx))) ** 2;
+  });
+  return { slope: b, stdErr: sxx === 0 ? Number.NaN : Math.sqrt(sse / (n - 2) / sxx) };
+}
+
 /** 1234567 → "1,234,567" (rounded). */
 export function fmt(n: number, digits = 0): string {
   if (!Number.isFinite(n)) return '–';

@@ -17,7 +17,13 @@ import { attachIpcTransport, IPC_CALL, type IpcMainLike } from './ipc-transport'
 /** Fake services: enough state to see that a rejected call changed nothing. */
 function fakeCore() {
   let params = { ...DEFAULT_PARAMS };
-  const status = (): ProducerStatus => ({ state: 'idle', params, metrics: null, error: null });
+  const status = (): ProducerStatus => ({
+    state: 'idle',
+    startedAt: null,
+    params,
+    metrics: null,
+    error: null,
+  });
   const stack: StackStatus = {
     state: 'stopped',
     services: [],
@@ -72,6 +78,7 @@ function fakeCore() {
       return { faults: [], unavailable: {}, recoveries: [], effect: {} as ChaosStatus['effect'], at: 0 };
     },
     'chaos:undo': notImplemented,
+    'flow:status': notImplemented,
   };
   return {
     router: new ApiRouter(handlers),
@@ -301,7 +308,10 @@ describe('HTTP transport security', () => {
   afterAll(() => transport.close());
 
   it('listens on 127.0.0.1 only', () => {
-    expect(transport.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // The socket itself, not the URL the transport reports: that is built from the same literal.
+    const bound = transport.server.address() as import('node:net').AddressInfo;
+    expect(bound).toMatchObject({ address: '127.0.0.1', family: 'IPv4' });
+    expect(transport.url).toBe(`http://127.0.0.1:${bound.port}`);
   });
 
   it('refuses calls without the per-run token, in the reply envelope', async () => {

@@ -9,7 +9,7 @@ import {
   type StackStatus,
 } from '../contract/data';
 import { EventHub } from '../events/event-hub';
-import { pipelineState } from '../stack/stack-service';
+import { notAvailable, pipelineState } from '../stack/container-mapping';
 import { type ChaosContainers, ChaosService } from './chaos-service';
 
 type State = ContainerState | 'not-available';
@@ -24,14 +24,8 @@ class FakeContainers implements ChaosContainers {
 
   stackStatus(): StackStatus {
     const services: ServiceInfo[] = SERVICE_NAMES.map((service) => ({
-      service,
+      ...notAvailable(service),
       state: this.states.get(service) ?? 'not-available',
-      health: 'none',
-      containerId: null,
-      startedAt: null,
-      restartCount: 0,
-      ports: [],
-      image: null,
     }));
     return {
       state: pipelineState(null, null, services),
@@ -112,6 +106,7 @@ function preview(at: number, freshnessMs: number) {
   return {
     reset: false,
     series: [{ walk: 'w0000', points: [], lastValue: 0, freshnessMs }],
+    gapMs: 1_500,
     hiddenWalks: 0,
     windowSeconds: 60,
     at,
@@ -202,6 +197,7 @@ describe('ChaosService', () => {
       message: expect.stringContaining('Start the pipeline first'),
     });
     expect(containers.actions).toEqual([]);
+    expect(chaos.status().faults).toEqual([]);
   });
 
   it('allows one fault per service and one broker down at a time', async () => {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type {
   ChaosStatus,
   DockerEngine,
+  FlowStatus,
   KafkaStats,
   Links,
   PreviewUpdate,
@@ -73,6 +74,7 @@ export const apiInputs = {
   'chaos:status': none,
   'chaos:inject': chaosInject,
   'chaos:undo': z.strictObject({ id: z.string().min(1, 'must name the fault to undo') }),
+  'flow:status': none,
   'settings:updateStack': z.strictObject({
     profile: z.enum(['full', 'lite'], { error: 'must be "full" or "lite"' }).optional(),
     localImages: z.boolean().optional(),
@@ -113,6 +115,7 @@ export interface ApiOutputs {
   'chaos:status': ChaosStatus;
   'chaos:inject': ChaosStatus;
   'chaos:undo': ChaosStatus;
+  'flow:status': FlowStatus;
 }
 
 export type ApiName = keyof typeof apiInputs;
@@ -128,6 +131,7 @@ export interface ApiEvents {
   'telegraf:stats': TelegrafStats;
   'preview:update': PreviewUpdate;
   'chaos:status': ChaosStatus;
+  'flow:status': FlowStatus;
 }
 export type ApiTopic = keyof ApiEvents;
 
@@ -139,6 +143,7 @@ const TOPICS: Record<ApiTopic, true> = {
   'telegraf:stats': true,
   'preview:update': true,
   'chaos:status': true,
+  'flow:status': true,
 };
 export const API_TOPICS = Object.keys(TOPICS) as readonly ApiTopic[];
 

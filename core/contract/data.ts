@@ -43,6 +43,10 @@ export interface ServiceInfo {
   restartCount: number;
   ports: { host: string; hostPort: number; containerPort: number }[];
   image: string | null;
+  /** The last exit's code, for a container that is not running (137: SIGKILL, 143: SIGTERM). */
+  exitCode: number | null;
+  /** The kernel killed it for memory: an exit code alone cannot tell that from a `docker kill`. */
+  oomKilled: boolean;
 }
 
 export type PipelineState = 'stopped' | 'starting' | 'running' | 'degraded' | 'stopping' | 'error';
@@ -129,6 +133,8 @@ export interface PreviewSeries {
 export interface PreviewUpdate {
   reset: boolean;
   series: PreviewSeries[];
+  /** Points of a walk further apart than this have a gap between them: the chart does not join them. */
+  gapMs: number;
   /** Walks that exist but are not shown (the preview shows a bounded subset). */
   hiddenWalks: number;
   windowSeconds: number;
@@ -137,6 +143,8 @@ export interface PreviewUpdate {
 
 export interface ProducerStatus {
   state: ProducerState;
+  /** When the current (or last) run was started, epoch ms; its points are the ones counted as this run's. */
+  startedAt: number | null;
   params: WalkParams;
   metrics: ProducerMetrics | null;
   error: ApiErrorData | null;
@@ -228,6 +236,127 @@ export interface ChaosStatus {
   /** Newest first, a few at most. */
   recoveries: FaultRecovery[];
   effect: ChaosEffect;
+  at: number;
+}
+
+/** Where the data is, hop by hop, from the producer to the chart. */
+export const FLOW_HOPS = ['producer', 'kafka', 'telegraf', 'influxdb', 'chart'] as const;
+export type FlowHopName = (typeof FLOW_HOPS)[number];
+
+/**
+ * flowing: moving data. idle: nothing to move. waiting: nothing arrives because a hop before it is
+ * stalled or down. degraded: moving, with something wrong (a broker down, behind schedule).
+ * stalled: holds data and has not moved any for a few seconds. down: its container is not running,
+ * or it does not answer.
+ */
+export type FlowHopState = 'flowing' | 'idle' | 'waiting' | 'degraded' | 'stalled' | 'down';
+
+export interface FlowHop {
+  hop: FlowHopName;
+  state: FlowHopState;
+  /** Points per second arriving at this hop; null when it cannot be seen (e.g. Telegraf paused). */
+  inPerSecond: number | null;
+  /** Points that arrived at this hop since the producer's run started. */
+  inTotal: number | null;
+  /** Points that passed this hop and wait for the next one. */
+  backlog: number | null;
+  /** The backlog as seconds of data, at the asked rate while producing (else at this hop's rate). */
+  backlogSeconds: number | null;
+  /** The Chaos panel's active fault on this hop. */
+  fault: FaultKind | null;
+}
+
+export interface ProducerFlow extends FlowHop {
+  hop: 'producer';
+  generated: number;
+  acknowledged: number;
+  queued: number;
+  ticksSkipped: number;
+  /** Behind the tick schedule right now. */
+  lagMs: number;
+}
+
+export interface KafkaFlow extends FlowHop {
+  hop: 'kafka';
+  /** Points Kafka acknowledged to the producer this run. */
+  acknowledged: number | null;
+  /** Messages added to the topic (its end offsets) this run; a message carries one or more points. */
+  messages: number | null;
+  messagesPerSecond: number | null;
+  /** The consumer group's lag, in messages (end offsets − Telegraf's committed offsets). */
+  lagMessages: number | null;
+  brokersUp: number;
+  brokersDown: number[];
+  /** Partitions that have no leader: nothing can be written to them. */
+  leaderless: number[];
+}
+
+export interface TelegrafFlow extends FlowHop {
+  hop: 'telegraf';
+  consumed: number | null;
+  written: number | null;
+  /** Since Telegraf started (not this run): any drop is data loss. */
+  dropped: number | null;
+  buffered: number | null;
+  bufferLimit: number | null;
+  /** Failed writes to InfluxDB in the last 10 s. */
+  recentWriteErrors: number | null;
+}
+
+export interface InfluxFlow extends FlowHop {
+  hop: 'influxdb';
+  /** Points of this run stored: the sum over walks of the highest stored seq + 1. */
+  stored: number | null;
+  newestAgeMs: number | null;
+  /** Why the app's own query failed, with InfluxDB's HTTP status when it answered. */
+  queryError: { status: number | null; message: string } | null;
+}
+
+export interface ChartFlow extends FlowHop {
+  hop: 'chart';
+  newestAgeMs: number | null;
+}
+
+/** What is wrong, from what signal, and what to do: "Telegraf is not consuming: … → …". */
+export interface FlowDiagnosis {
+  /** Which rule found it: stays the same while its figures change. */
+  id: string;
+  hop: FlowHopName;
+  severity: 'bad' | 'warn';
+  problem: string;
+  cause: string;
+  action: string;
+}
+
+/**
+ * Event time → first seen queryable in InfluxDB, from a few sampled walks. The event time is the
+ * point's timestamp, which the producer sets when it generates the tick.
+ */
+export interface FlowLatency {
+  p50Ms: number | null;
+  p99Ms: number | null;
+  samples: number;
+  windowSeconds: number;
+  /** How often InfluxDB is asked for new points: a measured latency is high by up to this much. */
+  probeMs: number;
+}
+
+export interface FlowStatus {
+  /** The producer run the totals count from, epoch ms; null before the first start. */
+  runStartedAt: number | null;
+  producing: boolean;
+  /** walks × rate while producing. */
+  askedPerSecond: number;
+  hops: {
+    producer: ProducerFlow;
+    kafka: KafkaFlow;
+    telegraf: TelegrafFlow;
+    influxdb: InfluxFlow;
+    chart: ChartFlow;
+  };
+  latency: FlowLatency;
+  /** The worst first. */
+  diagnoses: FlowDiagnosis[];
   at: number;
 }
 

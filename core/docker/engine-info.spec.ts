@@ -66,15 +66,19 @@ describe('readEngineInfo', () => {
 
 describe('engineUnreachable', () => {
   const local: DockerEndpoint = { host: 'unix:///var/run/docker.sock', source: 'default' };
-  it('says what to do for each failure', () => {
-    expect(engineUnreachable(errno('ENOENT'), local)).toMatchObject({ code: 'DOCKER_NOT_RUNNING' });
+  it('says where it looked and what to do for each failure', () => {
+    expect(engineUnreachable(errno('ENOENT'), local)).toMatchObject({
+      code: 'DOCKER_NOT_RUNNING',
+      message: expect.stringMatching(/unix:\/\/\/var\/run\/docker\.sock.*Start Docker Desktop/),
+    });
     expect(engineUnreachable(errno('EACCES'), local)).toMatchObject({
       code: 'DOCKER_PERMISSION',
-      message: expect.stringContaining('docker" group'),
+      message: expect.stringMatching(/unix:\/\/\/var\/run\/docker\.sock.*docker" group/),
     });
     expect(engineUnreachable(errno('ETIMEDOUT'), local)).toMatchObject({
       code: 'DOCKER_UNAVAILABLE',
       retriable: true,
+      message: expect.stringMatching(/unix:\/\/\/var\/run\/docker\.sock.*Check that Docker is running/),
     });
     expect(engineUnreachable(errno('ENOENT'), local).message).not.toContain('docker context use');
   });

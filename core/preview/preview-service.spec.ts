@@ -73,4 +73,46 @@ describe('PreviewService', () => {
     ]);
     expect(svc.snapshot().series[0]?.points).toHaveLength(3);
   });
+
+  it('starts from a clean slate at a new run: the old run’s points are neither kept nor re-read', async () => {
+    let now = 1_800_000_000_000;
+    let run: number | null = now - 30_000;
+    const pts = [
+      { walk: 'w0000', t: now - 20_000, v: 1 },
+      { walk: 'w0000', t: now - 10_000, v: 2 },
+    ];
+    const svc = new PreviewService({
+      query: fakeInflux(pts),
+      bucket: 'walks',
+      hub: new EventHub(),
+      walkLimit: () => 10,
+      now: () => now,
+      runStartedAt: () => run,
+    });
+    expect((await svc.refresh()).series[0]?.points).toHaveLength(2);
+    now += 1_000;
+    run = now;
+    pts.push({ walk: 'w0000', t: now + 500, v: 100 });
+    now += 1_000;
+    const update = await svc.refresh();
+    expect(update.reset).toBe(true);
+    expect(update.series[0]?.points).toEqual([{ t: now - 500, v: 100 }]);
+    expect((await svc.refresh()).reset).toBe(false);
+    expect(svc.snapshot().series[0]?.points).toEqual([{ t: now - 500, v: 100 }]);
+  });
+
+  it('says how far apart points may be before the chart breaks the line: a few ticks, or a few intervals', async () => {
+    let tickMs = 100;
+    const svc = new PreviewService({
+      query: fakeInflux([]),
+      bucket: 'walks',
+      hub: new EventHub(),
+      walkLimit: () => 10,
+      resolutionMs: 500,
+      tickMs: () => tickMs,
+    });
+    expect((await svc.refresh()).gapMs).toBe(1_500);
+    tickMs = 10_000; // 0.1 ticks/s
+    expect((await svc.refresh()).gapMs).toBe(30_000);
+  });
 });

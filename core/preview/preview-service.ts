@@ -16,7 +16,14 @@ export interface PreviewServiceOptions {
   resolutionMs?: number;
   intervalMs?: number;
   now?: () => number;
+  /** When the producer's current run began: the chart shows that run only, from a clean slate. */
+  runStartedAt?: () => number | null;
+  /** The producer's tick period: points further apart than a few of these have a gap between them. */
+  tickMs?: () => number;
 }
+
+/** Consecutive points this many periods apart (ticks, or the downsampling interval) are not joined. */
+const GAP_PERIODS = 3;
 
 /**
  * The live chart's data: the last 60 s of the first N walks from InfluxDB, downsampled, refreshed
@@ -32,6 +39,8 @@ export class PreviewService {
   private readonly now: () => number;
   private hidden = 0;
   private freshness = new Map<string, { t: number; v: number }>();
+  private run: number | null = null;
+  private resetPending = false;
 
   constructor(private readonly opts: PreviewServiceOptions) {
     this.windowMs = (opts.windowSeconds ?? 60) * 1000;
@@ -70,9 +79,18 @@ export class PreviewService {
   /** One refresh: returns the increment (exposed for tests). */
   async refresh(): Promise<PreviewUpdate> {
     const now = this.now();
+    const run = this.opts.runStartedAt?.() ?? null;
+    if (run !== this.run) {
+      // A new run: the old run's points must not stay on the chart joined to the new ones.
+      this.run = run;
+      this.buffers.clear();
+      this.freshness.clear();
+      this.resetPending = true;
+    }
+    const windowStart = Math.max(now - this.windowMs, run ?? 0);
     const lastRows = await this.opts.query.collectRows<{ walk: string; _time: string; _value: number }>(
       `from(bucket: "${this.opts.bucket}")
-  |> range(start: -${this.windowMs / 1000}s)
+  |> range(start: ${new Date(windowStart).toISOString()})
   |> filter(fn: (r) => r._measurement == "random_walk" and r._field == "value")
   |> last()
   |> keep(columns: ["walk", "_time", "_value"])`,
@@ -82,11 +100,11 @@ export class PreviewService {
     this.hidden = walks.length - shown.length;
     this.freshness = new Map(lastRows.map((r) => [r.walk, { t: Date.parse(r._time), v: r._value }]));
     for (const walk of [...this.buffers.keys()]) if (!shown.includes(walk)) this.buffers.delete(walk);
-    if (shown.length === 0) return this.update(false, [], () => false);
+    if (shown.length === 0) return this.increment([], () => false);
 
-    const newestKnown = Math.min(...shown.map((w) => this.buffers.get(w)?.at(-1)?.t ?? now - this.windowMs));
+    const newestKnown = Math.min(...shown.map((w) => this.buffers.get(w)?.at(-1)?.t ?? windowStart));
     // Re-read the last, still-filling interval: its downsampled value changes as points arrive.
-    const since = Math.max(now - this.windowMs, newestKnown - this.resolutionMs);
+    const since = Math.max(windowStart, newestKnown - this.resolutionMs);
     const rows = await this.opts.query.collectRows<{ walk: string; _time: string; _value: number }>(
       `from(bucket: "${this.opts.bucket}")
   |> range(start: ${new Date(since).toISOString()})
@@ -110,7 +128,14 @@ export class PreviewService {
         walk,
         buf.filter((p) => p.t >= cutoff),
       );
-    return this.update(false, shown, (p) => p.t >= since);
+    return this.increment(shown, (p) => p.t >= since);
+  }
+
+  /** The update after a refresh: everything held, once, after a new run cleared the chart. */
+  private increment(walks: string[], include: (p: PreviewPoint) => boolean): PreviewUpdate {
+    const reset = this.resetPending;
+    this.resetPending = false;
+    return this.update(reset, walks, reset ? () => true : include);
   }
 
   private update(reset: boolean, walks: string[], include: (p: PreviewPoint) => boolean): PreviewUpdate {
@@ -124,6 +149,7 @@ export class PreviewService {
         freshnessMs: last ? Math.max(0, now - last.t) : null,
       };
     });
-    return { reset, series, hiddenWalks: this.hidden, windowSeconds: this.windowMs / 1000, at: now };
+    const gapMs = GAP_PERIODS * Math.max(this.resolutionMs, this.opts.tickMs?.() ?? 0);
+    return { reset, series, gapMs, hiddenWalks: this.hidden, windowSeconds: this.windowMs / 1000, at: now };
   }
 }

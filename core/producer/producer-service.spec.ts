@@ -1,5 +1,5 @@
 import { DEFAULT_PARAMS, type RecordSink } from '@walkstream/producer';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { WalkstreamError } from '../contract/errors';
 import { EventHub } from '../events/event-hub';
 import { ProducerService } from './producer-service';
@@ -14,18 +14,27 @@ const okSink = (): RecordSink => ({
 describe('ProducerService', () => {
   it('keeps parameters while stopped, persists them, and applies them on start', async () => {
     const saved: number[] = [];
+    const walks = new Set<string>();
     const svc = new ProducerService({
       brokers: () => ['x:1'],
       hub: new EventHub(),
       initialParams: DEFAULT_PARAMS,
       onParams: (p) => saved.push(p.walks),
-      createSink: okSink,
+      createSink: () => ({
+        ...okSink(),
+        send: async (records) => {
+          for (const r of records) walks.add(r.key);
+        },
+      }),
     });
     expect(svc.setParams({ walks: 3 }).params.walks).toBe(3);
     expect(saved).toEqual([3]);
     const status = await svc.start();
     expect(status).toMatchObject({ state: 'running', params: { walks: 3 } });
+    // What the producer sends, not only what the status says: three walks.
+    await vi.waitFor(() => expect(walks.size).toBeGreaterThan(0), { timeout: 10_000 });
     expect((await svc.stop()).state).toBe('stopped');
+    expect([...walks].sort()).toEqual(['w0000', 'w0001', 'w0002']);
   });
 
   it('refuses to start while Kafka is unreachable, with the reason, and publishes it', async () => {

@@ -30,6 +30,7 @@ export class ProducerService {
   private producer: WalkProducer | null = null;
   private params: WalkParams;
   private error: ApiErrorData | null = null;
+  private startedAt: number | null = null;
 
   constructor(private readonly opts: ProducerServiceOptions) {
     this.params = opts.initialParams;
@@ -38,6 +39,7 @@ export class ProducerService {
   status(): ProducerStatus {
     return {
       state: this.producer?.state ?? 'idle',
+      startedAt: this.startedAt,
       params: this.params,
       metrics: this.producer?.metrics() ?? null,
       error: this.error,
@@ -58,6 +60,8 @@ export class ProducerService {
     const producer = createProducer({ sink, params: this.params });
     this.producer = producer;
     this.error = null;
+    // Taken before the first tick, so every point of this run is stamped at or after it.
+    this.startedAt = Date.now();
     producer.on('metrics', () => this.publish());
     producer.on('state', () => this.publish());
     producer.on('error', (e) => {

@@ -38,7 +38,11 @@ describe('runPreflight', () => {
     const port = (holder.address() as import('node:net').AddressInfo).port;
     const deps = { ...base, ports: [{ port, purpose: 'InfluxDB' }] };
     try {
-      await expect(runPreflight(deps)).rejects.toMatchObject({ code: 'PORT_TAKEN', details: { port } });
+      await expect(runPreflight(deps)).rejects.toMatchObject({
+        code: 'PORT_TAKEN',
+        message: expect.stringContaining(`Port ${port} on 127.0.0.1 (InfluxDB)`),
+        details: { port },
+      });
       await expect(runPreflight({ ...deps, ownPorts: new Set([port]) })).resolves.toBeUndefined();
     } finally {
       holder.close();

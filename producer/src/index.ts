@@ -14,6 +14,7 @@ export {
 } from './producer';
 export type { ProducerMetrics } from './producer-metrics';
 export { createStreamSink, type KeyedRecord, type RecordSink, type TopicSpec } from './record-sink';
+export { watchdogSocketFactory } from './response-watchdog';
 export { WalkModel } from './walk-model';
 export {
   DEFAULT_PARAMS,

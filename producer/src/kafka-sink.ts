@@ -1,6 +1,15 @@
-import { type Admin, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import {
+  type Admin,
+  Kafka,
+  type LogEntry,
+  logLevel,
+  Partitioners,
+  type PartitionMetadata,
+  type Producer,
+} from 'kafkajs';
 import { WalkstreamError } from './errors';
 import type { KeyedRecord, RecordSink, TopicSpec } from './record-sink';
+import { watchdogSocketFactory } from './response-watchdog';
 
 export interface KafkaSinkOptions {
   brokers: readonly string[];
@@ -10,6 +19,11 @@ export interface KafkaSinkOptions {
   connectTimeoutMs?: number;
   /** Upper bound of the exponential backoff between retries of a failed request. */
   maxRetryTimeMs?: number;
+  /**
+   * How long a broker may leave a produce request unanswered before its connection is dropped and
+   * the request retried where the refreshed metadata says the partition's leader now is.
+   */
+  silenceTimeoutMs?: number;
   log?: (level: 'error' | 'warn' | 'info', message: string) => void;
 }
 
@@ -21,8 +35,9 @@ const KAFKAJS_LEVELS: Record<number, 'error' | 'warn' | 'info'> = {
 
 /**
  * The only place that knows kafkajs. Idempotent producer with acks=all, so a request retried after
- * a broker failure cannot create duplicates, and one send in flight at a time, which kafkajs'
- * idempotence needs to keep sequence numbers in order.
+ * a broker failure cannot create duplicates, and at most one request in flight per partition, which
+ * kafkajs' idempotence needs to keep sequence numbers in order: callers must not send records of
+ * one partition while an earlier send holding that partition's records is still pending.
  */
 export function createKafkaSink(opts: KafkaSinkOptions): RecordSink {
   const brokers = [...opts.brokers];
@@ -31,20 +46,54 @@ export function createKafkaSink(opts: KafkaSinkOptions): RecordSink {
   const log = rateLimited(opts.log ?? (() => {}), 10_000);
   // kafkajs logs every failed attempt; while connecting we report one clear error instead.
   let quiet = true;
-  const kafka = new Kafka({
+  // The cluster needs about 10 s to move leadership off a broker that stopped answering (its KRaft
+  // session, broker.session.timeout.ms, is 9 s; measured 8-13 s by tests/faults/broker-loss.test.ts).
+  // A few seconds of silence is already far beyond a healthy broker's answer; dropping a connection
+  // that was merely slow costs a reconnect and a retry, which the broker recognises by its sequence
+  // number and does not write twice.
+  const silenceTimeoutMs = opts.silenceTimeoutMs ?? 3_000;
+  const kafkaOptions = {
     clientId: opts.clientId ?? 'walkstream-producer',
     brokers,
     connectionTimeout: 3_000,
     requestTimeout: 30_000,
     retry: { initialRetryTime: 200, maxRetryTime, retries: 2 },
     logLevel: logLevel.WARN,
-    logCreator: () => (entry) => {
+    logCreator: () => (entry: LogEntry) => {
+      // Bounded retries are deliberate (see newProducer below); kafkajs warns on every producer.
+      if (entry.log.message.startsWith('Limiting retries for the idempotent producer')) return;
       const level = KAFKAJS_LEVELS[entry.level];
       if (level && !quiet) log(level, `kafkajs ${entry.namespace}: ${entry.log.message}`);
     },
+  };
+  const kafka = new Kafka(kafkaOptions);
+  // The producer's own client, so the watchdog never cuts the admin's requests (topic creation
+  // legitimately takes seconds). Its request timeout only backs the watchdog up.
+  const producerKafka = new Kafka({
+    ...kafkaOptions,
+    requestTimeout: 2 * silenceTimeoutMs,
+    socketFactory: watchdogSocketFactory(silenceTimeoutMs),
   });
   let admin: Admin | undefined;
-  let producer: Producer | undefined;
+  // One kafkajs producer per partition, each with its own connections, metadata and sequence
+  // numbers. Sharing one, the partitions led by a silent broker queue behind each other on its
+  // per-broker lock, each waiting out its own silence timeout: measured, the last of six partitions
+  // resumed 15 s after the cluster had moved them. The first producer is made by connect(), the
+  // others once ensureTopic() knows how many partitions there are.
+  const producers: Producer[] = [];
+  const newProducer = () =>
+    producerKafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // A few attempts, then send() below reports the failure and sends the very same messages
+      // again, as long as it takes: a send blocks while too few replicas are in sync and resumes
+      // as soon as they are back. kafkajs warns that bounded retries may break idempotence: only
+      // if the caller then sent different messages, since a failed request returns its sequence
+      // numbers, and the same messages get the same numbers again.
+      retry: { initialRetryTime: 100, maxRetryTime, retries: 4 },
+    });
   // Each record's partition is computed here (Kafka's murmur2 of the key, as the Java client and
   // kafkajs do) from the topic's real partition count. Left to kafkajs, it is computed from the
   // metadata of the moment, which right after a topic is created can list too few partitions: a
@@ -52,18 +101,19 @@ export function createKafkaSink(opts: KafkaSinkOptions): RecordSink {
   let partitionCount = 0;
   let closed = false;
   const partitioner = Partitioners.DefaultPartitioner();
-  const partitionOf = (key: string): number =>
-    partitioner({
-      topic: opts.topic,
-      partitionMetadata: Array.from({ length: partitionCount }, (_, i) => ({
+  let partitionMetadata: PartitionMetadata[] = [];
+  const partitionOf = (key: string): number => {
+    if (partitionMetadata.length !== partitionCount) {
+      partitionMetadata = Array.from({ length: partitionCount }, (_, i) => ({
         partitionId: i,
         leader: 0,
         partitionErrorCode: 0,
         replicas: [],
         isr: [],
-      })),
-      message: { key, value: null },
-    });
+      }));
+    }
+    return partitioner({ topic: opts.topic, partitionMetadata, message: { key, value: null } });
+  };
 
   const unreachable = (cause: unknown, waitedMs: number) =>
     new WalkstreamError(
@@ -79,15 +129,8 @@ export function createKafkaSink(opts: KafkaSinkOptions): RecordSink {
       // Admin requests (topic creation, waiting for its leaders) meet transient errors while a new
       // topic's metadata spreads through the cluster: give them more retries than the client default.
       admin = kafka.admin({ retry: { initialRetryTime: 200, maxRetryTime: 2_000, retries: 10 } });
-      producer = kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
-        // kafkajs retries idempotent sends forever by default; bound each wait, not the total, so a
-        // send blocks while too few replicas are in sync and resumes as soon as they are back.
-        retry: { initialRetryTime: 200, maxRetryTime, retries: Number.MAX_SAFE_INTEGER },
-      });
+      const producer = newProducer();
+      producers.splice(0, producers.length, producer);
       const started = Date.now();
       let lastCause: unknown;
       // Brokers that are still starting refuse connections for a few seconds: keep trying until
@@ -100,7 +143,7 @@ export function createKafkaSink(opts: KafkaSinkOptions): RecordSink {
               await admin?.connect();
               // connect() alone can succeed lazily; a metadata round trip proves a broker answers.
               await admin?.listTopics();
-              await producer?.connect();
+              await producer.connect();
             })(),
             Math.max(remaining, 1),
           );
@@ -119,44 +162,19 @@ export function createKafkaSink(opts: KafkaSinkOptions): RecordSink {
 
     async ensureTopic(spec: TopicSpec) {
       if (!admin) throw new WalkstreamError('NOT_CONNECTED', 'ensureTopic() called before connect()');
+      partitionCount = await createOrFindTopic(admin, spec);
+      const started = Date.now();
       try {
-        const existing = await admin.listTopics();
-        if (existing.includes(spec.topic)) {
-          partitionCount = await readyPartitionCount(admin, spec.topic, 0);
-          return;
-        }
-        await admin.createTopics({
-          // Leaders are awaited below, tolerating the transient "unknown topic" answers of a
-          // cluster still spreading the new metadata (kafkajs' own wait gives up on those).
-          waitForLeaders: false,
-          topics: [
-            {
-              topic: spec.topic,
-              numPartitions: spec.partitions,
-              replicationFactor: spec.replicationFactor,
-              configEntries: [{ name: 'min.insync.replicas', value: String(spec.minInsyncReplicas) }],
-            },
-          ],
-        });
-        partitionCount = await readyPartitionCount(admin, spec.topic, spec.partitions);
+        const more = Array.from({ length: partitionCount - producers.length }, newProducer);
+        producers.push(...more);
+        await Promise.all(more.map((p) => p.connect()));
       } catch (err) {
-        if (isKafkaError(err, 'TOPIC_ALREADY_EXISTS')) {
-          partitionCount = await readyPartitionCount(admin, spec.topic, 0);
-          return;
-        }
-        const hint = isKafkaError(err, 'INVALID_REPLICATION_FACTOR')
-          ? ` The cluster has fewer live brokers than the replication factor ${spec.replicationFactor}: start all brokers, or lower it.`
-          : '';
-        throw new WalkstreamError(
-          'TOPIC_CREATE_FAILED',
-          `Could not create topic "${spec.topic}" (${spec.partitions} partitions, RF ${spec.replicationFactor}): ${describe(err)}.${hint}`,
-          { retriable: true, cause: err, details: { ...spec } },
-        );
+        throw unreachable(err, Date.now() - started);
       }
     },
 
     async send(records: readonly KeyedRecord[], onRetry?: (err: WalkstreamError) => void) {
-      if (!producer || partitionCount === 0) {
+      if (partitionCount === 0 || producers.length < partitionCount) {
         throw new WalkstreamError('NOT_CONNECTED', 'send() called before connect() and ensureTopic()');
       }
       // One kafkajs send per partition. A kafkajs send spanning several brokers retries on a
@@ -170,7 +188,7 @@ export function createKafkaSink(opts: KafkaSinkOptions): RecordSink {
         const groups = [...pending.entries()];
         const results = await Promise.allSettled(
           groups.map(([partition, messages]) =>
-            (producer as Producer).send({
+            (producers[partition] as Producer).send({
               topic: opts.topic,
               acks: -1,
               messages: messages.map((r) => ({ key: r.key, value: r.value, partition })),
@@ -213,9 +231,48 @@ export function createKafkaSink(opts: KafkaSinkOptions): RecordSink {
 
     async disconnect() {
       closed = true;
-      await Promise.allSettled([producer?.disconnect(), admin?.disconnect()]);
+      await Promise.allSettled([...producers.map((p) => p.disconnect()), admin?.disconnect()]);
     },
+
+    partitionCount: () => partitionCount,
+    partitionOf,
   };
+}
+
+/** The topic's partition count, creating the topic first if it does not exist. */
+async function createOrFindTopic(admin: Admin, spec: TopicSpec): Promise<number> {
+  try {
+    const existing = await admin.listTopics();
+    if (existing.includes(spec.topic)) {
+      return await readyPartitionCount(admin, spec.topic, 0);
+    }
+    await admin.createTopics({
+      // Leaders are awaited below, tolerating the transient "unknown topic" answers of a
+      // cluster still spreading the new metadata (kafkajs' own wait gives up on those).
+      waitForLeaders: false,
+      topics: [
+        {
+          topic: spec.topic,
+          numPartitions: spec.partitions,
+          replicationFactor: spec.replicationFactor,
+          configEntries: [{ name: 'min.insync.replicas', value: String(spec.minInsyncReplicas) }],
+        },
+      ],
+    });
+    return await readyPartitionCount(admin, spec.topic, spec.partitions);
+  } catch (err) {
+    if (isKafkaError(err, 'TOPIC_ALREADY_EXISTS')) {
+      return await readyPartitionCount(admin, spec.topic, 0);
+    }
+    const hint = isKafkaError(err, 'INVALID_REPLICATION_FACTOR')
+      ? ` The cluster has fewer live brokers than the replication factor ${spec.replicationFactor}: start all brokers, or lower it.`
+      : '';
+    throw new WalkstreamError(
+      'TOPIC_CREATE_FAILED',
+      `Could not create topic "${spec.topic}" (${spec.partitions} partitions, RF ${spec.replicationFactor}): ${describe(err)}.${hint}`,
+      { retriable: true, cause: err, details: { ...spec } },
+    );
+  }
 }
 
 function groupByPartition(

@@ -17,6 +17,11 @@ export interface ProducerMetrics {
   ticksSkipped: number;
   /** Points generated but not yet acknowledged. */
   queuedPoints: number;
+  /**
+   * The same per Kafka partition (index = partition), to show what waits on which broker by mapping
+   * partitions to their leaders; one entry for a destination without partitions (a dry run).
+   */
+  queuedByPartition: number[];
   /** The monotonic time of this snapshot, ms. */
   at: number;
 }

@@ -1,11 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { type Clock, systemClock } from './clock';
-import { coalesceByKey } from './coalesce-records';
 import { WalkstreamError } from './errors';
 import { WalkLineEncoder } from './line-protocol';
 import { LatencyWindow, type ProducerMetrics } from './producer-metrics';
-import { RecordQueue } from './record-queue';
 import type { KeyedRecord, RecordSink, TopicSpec } from './record-sink';
+import { SendLane } from './send-lane';
 import { WalkModel } from './walk-model';
 import { DEFAULT_PARAMS, mergeParams, type WalkParams, type WalkParamsPatch } from './walk-params';
 
@@ -23,7 +22,7 @@ export interface ProducerOptions {
   clock?: Clock;
   /** Most points held between generation and acknowledgement (at least two ticks' worth). */
   maxQueuedPoints?: number;
-  /** Most points per send. */
+  /** Most points per send (sends to different partitions run side by side). */
   maxBatchPoints?: number;
   /** Most points of one walk packed into one Kafka message (1 = one point per message). */
   maxPointsPerMessage?: number;
@@ -91,15 +90,19 @@ export function createProducer(opts: ProducerOptions): WalkProducer {
   let params = mergeParams(DEFAULT_PARAMS, opts.params ?? {});
   const model = new WalkModel(params);
   const encoder = new WalkLineEncoder(opts.measurement ?? 'random_walk', opts.walkIdPrefix ?? 'w');
-  const queue = new RecordQueue(queueCapacity(params));
+  let capacity = queueCapacity(params);
   const latency = new LatencyWindow();
+  // One lane per partition, each walk always in the same one (its key's partition), so each walk's
+  // points stay in order; created once the sink knows the topic's partitions.
+  let lanes: SendLane[] = [];
+  const laneOfWalk: number[] = [];
 
   let state: ProducerState = 'idle';
   let nextTickAt = 0;
   let startedAt = 0;
   let timer: NodeJS.Timeout | undefined;
   let metricsTimer: NodeJS.Timeout | undefined;
-  let senderDone: Promise<void> = Promise.resolve();
+  let sendersDone: Promise<unknown> = Promise.resolve();
   let stopDeadline = Number.POSITIVE_INFINITY;
   let stopping: Promise<StopReport> | undefined;
 
@@ -127,18 +130,35 @@ export function createProducer(opts: ProducerOptions): WalkProducer {
     emitter.emit('error', e);
   }
 
-  function generateTick(): void {
-    const ts = clock.epochNs().toString();
-    const chunk: KeyedRecord[] = new Array(model.walkCount);
-    model.tick((walk, value, seq) => {
-      chunk[walk] = { key: encoder.walkId(walk), value: encoder.line(walk, value, seq, ts) };
-    });
-    counters.generated += chunk.length;
-    counters.ticks++;
-    queue.push(chunk);
+  function laneOf(walk: number, key: string): number {
+    let lane = laneOfWalk[walk];
+    if (lane === undefined) {
+      lane = lanes.length > 1 && sink.partitionOf ? sink.partitionOf(key) % lanes.length : 0;
+      laneOfWalk[walk] = lane;
+    }
+    return lane;
   }
 
-  /** Generates every tick that is due, as long as the queue has room; skips ticks beyond maxLagMs. */
+  function generateTick(): void {
+    const ts = clock.epochNs().toString();
+    const chunks: KeyedRecord[][] = lanes.map(() => []);
+    model.tick((walk, value, seq) => {
+      const key = encoder.walkId(walk);
+      chunks[laneOf(walk, key)]?.push({ key, value: encoder.line(walk, value, seq, ts) });
+    });
+    counters.generated += model.walkCount;
+    counters.ticks++;
+    chunks.forEach((chunk, i) => {
+      lanes[i]?.push(chunk);
+    });
+  }
+
+  /** Room for one more tick: what is generated and not acknowledged yet stays within capacity. */
+  function hasRoomForTick(): boolean {
+    return counters.generated - counters.produced + model.walkCount <= capacity;
+  }
+
+  /** Generates every tick that is due, as long as there is room for it; skips ticks beyond maxLagMs. */
   function schedule(): void {
     timer = undefined;
     if (state !== 'running') return;
@@ -149,7 +169,7 @@ export function createProducer(opts: ProducerOptions): WalkProducer {
     }
     let generatedNow = 0;
     while (nextTickAt <= clock.monoMs() && generatedNow < POINTS_PER_SLICE) {
-      if (!queue.hasRoomFor(model.walkCount)) break;
+      if (!hasRoomForTick()) break;
       if (opts.maxTicks !== undefined && counters.ticks >= opts.maxTicks) break;
       generateTick();
       generatedNow += model.walkCount;
@@ -166,27 +186,27 @@ export function createProducer(opts: ProducerOptions): WalkProducer {
     timer = setTimeout(schedule, delay);
   }
 
-  async function sendLoop(): Promise<void> {
-    for (;;) {
-      if (queue.size === 0) {
-        if (state !== 'running') return;
-        await queue.waitForData();
-        continue;
-      }
-      if (clock.monoMs() > stopDeadline) return;
-      const batch = queue.take(maxBatch);
-      const t0 = clock.monoMs();
-      try {
-        await sink.send(coalesceByKey(batch, maxPointsPerMessage), reportError);
-        latency.record(clock.monoMs() - t0);
-        counters.produced += batch.length;
-      } catch (err) {
-        // Keep the batch, in order, and try again: dropping it would lose acknowledged-later data.
-        queue.unshift(batch);
-        reportError(err);
-        await sleep(Math.min(sendRetryDelayMs, Math.max(0, stopDeadline - clock.monoMs())));
-      }
-    }
+  function startLanes(): Promise<unknown> {
+    const partitions = sink.partitionOf ? (sink.partitionCount?.() ?? 0) : 0;
+    lanes = Array.from(
+      { length: Math.max(1, partitions) },
+      () =>
+        new SendLane({
+          sink,
+          clock,
+          maxBatchPoints: maxBatch,
+          maxPointsPerMessage,
+          retryDelayMs: sendRetryDelayMs,
+          isRunning: () => state === 'running',
+          deadline: () => stopDeadline,
+          onAcknowledged(points, latencyMs) {
+            latency.record(latencyMs);
+            counters.produced += points;
+          },
+          onError: reportError,
+        }),
+    );
+    return Promise.all(lanes.map((lane) => lane.run()));
   }
 
   function snapshot(): ProducerMetrics {
@@ -200,6 +220,7 @@ export function createProducer(opts: ProducerOptions): WalkProducer {
       lagMs: state === 'running' ? Math.max(0, Math.round(clock.monoMs() - nextTickAt)) : 0,
       ticksSkipped: counters.skipped,
       queuedPoints: counters.generated - counters.produced,
+      queuedByPartition: lanes.map((lane) => lane.unacknowledged),
       at: clock.monoMs(),
     };
   }
@@ -234,7 +255,7 @@ export function createProducer(opts: ProducerOptions): WalkProducer {
     nextTickAt = startedAt;
     counters.lastAt = startedAt;
     setState('running');
-    senderDone = sendLoop();
+    sendersDone = startLanes();
     metricsTimer = setInterval(publishMetrics, metricsIntervalMs);
     schedule();
   }
@@ -250,9 +271,10 @@ export function createProducer(opts: ProducerOptions): WalkProducer {
       }
       setState('stopping');
       stopDeadline = clock.monoMs() + stopTimeoutMs;
-      queue.wake();
-      // A send can block for as long as Kafka lacks in-sync replicas: wait at most until the deadline.
-      if (wasRunning) await Promise.race([senderDone, sleep(stopTimeoutMs, true)]);
+      for (const lane of lanes) lane.wake();
+      // A send can block for as long as Kafka lacks in-sync replicas or a partition's broker does
+      // not answer: wait at most until the deadline.
+      if (wasRunning) await Promise.race([sendersDone, sleep(stopTimeoutMs, true)]);
       if (metricsTimer) clearInterval(metricsTimer);
       await sink.disconnect();
       publishMetrics();
@@ -277,7 +299,7 @@ export function createProducer(opts: ProducerOptions): WalkProducer {
     setParams(patch: unknown): WalkParams {
       const next = mergeParams(params, patch);
       model.setParams(next);
-      queue.capacity = queueCapacity(next);
+      capacity = queueCapacity(next);
       params = next;
       emitter.emit('params', next);
       return next;

@@ -1,44 +1,24 @@
 import type { KeyedRecord } from './record-sink';
 
 /**
- * A bounded FIFO of records, filled a tick at a time by the scheduler and drained in batches by the
- * sender. Bounded in points, so a slow Kafka makes the scheduler skip ticks instead of growing memory.
+ * A FIFO of records, filled a tick at a time by the scheduler and drained in batches by a send
+ * lane. Unbounded by itself: the producer bounds the points held across all lanes, so a slow Kafka
+ * makes the scheduler skip ticks instead of growing memory.
  */
 export class RecordQueue {
   private chunks: KeyedRecord[][] = [];
   private head = 0; // index of the first unsent record in chunks[0]
   private count = 0;
   private waiters: (() => void)[] = [];
-  capacity: number;
-
-  constructor(capacity: number) {
-    this.capacity = capacity;
-  }
 
   get size(): number {
     return this.count;
-  }
-
-  hasRoomFor(points: number): boolean {
-    return this.count + points <= this.capacity;
   }
 
   push(chunk: KeyedRecord[]): void {
     if (chunk.length === 0) return;
     this.chunks.push(chunk);
     this.count += chunk.length;
-    this.wake();
-  }
-
-  /** Puts a batch that could not be sent back at the front, so order per walk is kept. */
-  unshift(batch: KeyedRecord[]): void {
-    if (batch.length === 0) return;
-    if (this.head > 0) {
-      this.chunks[0] = (this.chunks[0] as KeyedRecord[]).slice(this.head);
-      this.head = 0;
-    }
-    this.chunks.unshift(batch);
-    this.count += batch.length;
     this.wake();
   }
 

@@ -29,6 +29,14 @@ export interface RecordSink {
     onRetry?: (err: import('./errors').WalkstreamError) => void,
   ): Promise<void>;
   disconnect(): Promise<void>;
+  /**
+   * How many partitions the topic has, known once ensureTopic() resolved. With `partitionOf`, it
+   * lets the producer send each partition on its own, so one unreachable broker holds back only
+   * the partitions it leads. Sinks without partitions leave both out and get one send at a time.
+   */
+  partitionCount?(): number;
+  /** The partition a key's records go to (the same key always to the same partition). */
+  partitionOf?(key: string): number;
 }
 
 /**

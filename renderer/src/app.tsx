@@ -3,6 +3,7 @@ import type { Links } from '../../core/contract/data';
 import { api } from './api-client';
 import { ChaosPanel } from './components/chaos-panel';
 import { EnginePanel } from './components/engine-panel';
+import { FlowStrip } from './components/flow-strip';
 import { KafkaPanel } from './components/kafka-panel';
 import { LiveChart } from './components/live-chart';
 import { PipelineBar } from './components/pipeline-bar';
@@ -15,6 +16,7 @@ export function App() {
   const producer = useTopic('producer:status', () => api.call('producer:status'));
   const kafka = useTopic('kafka:stats', () => api.call('kafka:stats'));
   const telegraf = useTopic('telegraf:stats', () => api.call('telegraf:stats'));
+  const flow = useTopic('flow:status', () => api.call('flow:status'));
   const [links, setLinks] = useState<Links | null>(null);
   useEffect(() => {
     api.call('links:get').then(setLinks, () => {});
@@ -22,6 +24,7 @@ export function App() {
   return (
     <>
       <PipelineBar stack={stack} producer={producer} />
+      <FlowStrip flow={flow} />
       <main>
         <div className="col">
           <LiveChart />

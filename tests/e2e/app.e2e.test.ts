@@ -5,18 +5,17 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHttpTransport } from '../../core/api/http-transport';
 import type { Core } from '../../core/create-core';
 import { createTestCore, flux, repoDir, stackEnv, waitUntil } from '../stack/stack-env';
+import { openAppPage } from './browser-harness';
 
 const run = promisify(execFile);
 let core: Core;
 let dispose: () => Promise<void>;
-let http: Awaited<ReturnType<typeof startHttpTransport>>;
-let browser: Browser;
 let page: Page;
+let closeApp: (() => Promise<void>) | undefined;
 
 // Screenshots of the main states: test artifacts under test-results/, or the README's pictures
 // under docs/screenshots/ with WALKSTREAM_UPDATE_SCREENSHOTS=1.
@@ -28,18 +27,11 @@ const shot = (name: string) => page.screenshot({ path: `${shotsDir}/${name}.png`
 
 beforeAll(async () => {
   ({ core, dispose } = createTestCore());
-  http = await startHttpTransport({ router: core.router, hub: core.hub, staticDir: `${repoDir}out/web` });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  await page.goto(http.loginUrl);
+  ({ page, close: closeApp } = await openAppPage(core, { width: 1400, height: 1000 }));
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await http?.close();
+  await closeApp?.();
   await dispose?.();
 });
 

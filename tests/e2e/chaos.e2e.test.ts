@@ -6,18 +6,17 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startHttpTransport } from '../../core/api/http-transport';
 import type { Core } from '../../core/create-core';
 import { createTestCore, repoDir, stackEnv } from '../stack/stack-env';
+import { openAppPage } from './browser-harness';
 
 const run = promisify(execFile);
 let core: Core;
 let dispose: () => Promise<void>;
-let http: Awaited<ReturnType<typeof startHttpTransport>>;
-let browser: Browser;
 let page: Page;
+let closeApp: (() => Promise<void>) | undefined;
 
 const shot = (name: string) =>
   page.screenshot({ path: `${repoDir}test-results/screenshots/chaos-${name}.png`, fullPage: true });
@@ -72,13 +71,7 @@ async function expectRecovered(service: string, timeout: number): Promise<number
 
 beforeAll(async () => {
   ({ core, dispose } = createTestCore());
-  http = await startHttpTransport({ router: core.router, hub: core.hub, staticDir: `${repoDir}out/web` });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  page = await browser.newPage({ viewport: { width: 1400, height: 1200 } });
-  await page.goto(http.loginUrl);
+  ({ page, close: closeApp } = await openAppPage(core, { width: 1400, height: 1200 }));
 });
 
 afterAll(async () => {
@@ -89,8 +82,7 @@ afterAll(async () => {
     for (const s of ['kafka-1', 'kafka-2', 'kafka-3', 'influxdb'] as const)
       await core.stack.startService(s).catch(() => {});
   }
-  await browser?.close();
-  await http?.close();
+  await closeApp?.();
   await dispose?.();
 });
 

@@ -6,19 +6,20 @@
  * Needs only the core, not the stack: the core runs on a throw-away copy of stack/ and a project
  * name of its own, so it neither touches the stack folder nor sees a running stack.
  */
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHttpTransport } from '../../core/api/http-transport';
+import type { HttpTransport } from '../../core/api/http-transport';
 import type { ProducerStatus } from '../../core/contract/data';
 import { type Core, createCore } from '../../core/create-core';
+import { launchBrowser, serveApp } from './browser-harness';
 
 const TABS = 4;
 const repoDir = new URL('../../', import.meta.url).pathname;
 const workDir = mkdtempSync(`${tmpdir()}/walkstream-tabs-`);
 let core: Core;
-let http: Awaited<ReturnType<typeof startHttpTransport>>;
+let http: HttpTransport;
 let browser: Browser;
 let context: BrowserContext;
 let pages: Page[] = [];
@@ -26,8 +27,6 @@ let pages: Page[] = [];
 let openStreams = 0;
 
 beforeAll(async () => {
-  if (!existsSync(`${repoDir}out/web/index.html`))
-    throw new Error('Build the renderer first: npm run build:web');
   cpSync(`${repoDir}stack`, `${workDir}/stack`, { recursive: true });
   core = createCore({
     stackDir: `${workDir}/stack`,
@@ -44,11 +43,8 @@ beforeAll(async () => {
       off();
     };
   };
-  http = await startHttpTransport({ router: core.router, hub: core.hub, staticDir: `${repoDir}out/web` });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  http = await serveApp(core);
+  browser = await launchBrowser();
   // One context: its tabs share the cookie and, as a user's tabs do, the per-host connection limit.
   context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
 });

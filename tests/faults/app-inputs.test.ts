@@ -4,13 +4,13 @@
  * runs each give a clear error that names the problem and what to do, and nothing crashes or
  * forgets its state.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startHttpTransport } from '../../core/api/http-transport';
 import type { ApiReply } from '../../core/contract/api';
 import type { ProducerStatus, StackStatus } from '../../core/contract/data';
+import { socketRelay } from '../stack/socket-relay';
 import { createTestCore, repoDir, stackEnv, waitUntil } from '../stack/stack-env';
 import { report } from './fault-harness';
 
@@ -45,44 +45,6 @@ function errorOf<T>(reply: ApiReply<T>) {
 function resultOf<T>(reply: ApiReply<T>): T {
   if (!reply.ok) throw new Error(`expected a result, got ${reply.error.code}: ${reply.error.message}`);
   return reply.result;
-}
-
-/** A unix socket forwarding to the Docker engine's, which the test can pull away and bring back. */
-async function dockerSocketProxy(path: string) {
-  const target = '/var/run/docker.sock';
-  const open = new Set<Socket>();
-  let server: Server | null = null;
-  const up = () =>
-    new Promise<void>((resolve, reject) => {
-      server = createServer((client) => {
-        const engine = createConnection(target);
-        open.add(client).add(engine);
-        client.pipe(engine).pipe(client);
-        const drop = () => {
-          client.destroy();
-          engine.destroy();
-          open.delete(client);
-          open.delete(engine);
-        };
-        client.on('error', drop).on('close', drop);
-        engine.on('error', drop).on('close', drop);
-      });
-      server.once('error', reject).listen(path, () => resolve());
-    });
-  const down = async () => {
-    const s = server;
-    server = null;
-    for (const socket of open) socket.destroy();
-    open.clear();
-    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
-    try {
-      unlinkSync(path);
-    } catch {
-      /* already gone */
-    }
-  };
-  await up();
-  return { up, down };
 }
 
 describe("the app's bad inputs", () => {
@@ -148,7 +110,7 @@ describe("the app's bad inputs", () => {
 
   it('the Docker socket disappearing while the pipeline runs: Docker shown unavailable, the producer keeps going, all back when it returns', async () => {
     const socketPath = `${mkdtempSync(`${tmpdir()}/walkstream-dock-`)}/docker.sock`;
-    const proxy = await dockerSocketProxy(socketPath);
+    const proxy = await socketRelay(socketPath, '/var/run/docker.sock');
     cleanups.push(() => proxy.down());
     const { call } = await serveCore({ dockerSocket: socketPath });
     const healthy = (s: StackStatus) =>

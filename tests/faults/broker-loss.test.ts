@@ -1,7 +1,9 @@
 /**
- * Fault scenarios 1 and 2: losing Kafka brokers while the producer runs at a steady 2 000 points/s.
+ * Fault scenarios 1 to 4: losing Kafka brokers while the producer runs at a steady rate, killed
+ * (1, 2) or alive but answering nothing (3 frozen, 4 cut off the network).
  * The guarantee: every point Kafka acknowledged ends up in InfluxDB exactly once, none is written
- * twice to Kafka, and with too few brokers left the producer blocks instead of losing data.
+ * twice to Kafka, and with too few brokers left the producer blocks instead of losing data. For a
+ * silent broker, what it costs: how long the partitions it led and those it did not lead stall.
  */
 import type { Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +21,19 @@ import {
   waitForAcks,
   waitForExactSet,
 } from './fault-harness';
+import {
+  type BrokerFault,
+  cutBrokerOff,
+  freezeBroker,
+  longestGap,
+  MIN_INSYNC_REPLICAS,
+  partitionLeaders,
+  partitionStates,
+  pickSilentBroker,
+  restorePreferredLeaders,
+  watchAdmin,
+  watchStoredProgress,
+} from './partition-watch';
 
 let admin: Admin;
 let running: TrackedProducer | undefined;
@@ -156,4 +171,145 @@ describe('losing Kafka brokers while producing', () => {
       isrBackTo3AfterRestartMs: isrBackMs,
     });
   });
+
+  it('one broker frozen for 60 s: the partitions it led move, the others keep flowing, nothing lost or duplicated', async () => {
+    await brokerSilentFor60s('freeze', '3 one broker frozen 60 s', async (service) => freezeBroker(service));
+  });
+
+  it('one broker cut off the network for 60 s: the partitions it led move, the others keep flowing, nothing lost or duplicated', async () => {
+    await brokerSilentFor60s('netcut', '4 one broker cut off the network 60 s', cutBrokerOff);
+  });
 });
+
+/**
+ * A broker that stays up but answers nothing for 60 s, under 50 walks × 20 ticks/s = 1 000 points/s.
+ * Figures, each measured from the moment the fault starts: the cluster's own failover (metadata
+ * shows new leaders for the silent broker's partitions); when those partitions' points are
+ * acknowledged again, and queryable in InfluxDB again; and the longest stall of the partitions
+ * the silent broker did not lead, at the producer and in InfluxDB.
+ */
+async function brokerSilentFor60s(
+  scenario: string,
+  label: string,
+  makeFault: (service: string) => Promise<BrokerFault>,
+): Promise<void> {
+  const watch = await watchAdmin();
+  await restorePreferredLeaders(watch);
+  // Right after an election a broker can still answer "not the leader" for a moment.
+  const from = await waitUntil('every leader answers for its partitions', endOffsets, () => true, 30_000);
+  const p = await startTrackedProducer(scenario, 50, 20);
+  running = p;
+  const stored = watchStoredProgress(p.prefix, p.partitionOf);
+  let fault: BrokerFault | undefined;
+  try {
+    await waitForAcks(p, 5_000);
+    const before = await partitionLeaders(watch);
+    const silent = pickSilentBroker(before);
+    const moving = [...before].filter(([, leader]) => leader === silent).map(([partition]) => partition);
+    const staying = [...before.keys()].filter((x) => !moving.includes(x) && p.ackTimes(x).length > 0);
+    let peakQueuedOnSilent = 0;
+    const offMetrics = p.producer.on('metrics', (m) => {
+      const held = moving.reduce((a, x) => a + (m.queuedByPartition[x] ?? 0), 0);
+      peakQueuedOnSilent = Math.max(peakQueuedOnSilent, held);
+    });
+
+    let retriesDuringFault = 0;
+    const offErrors = p.producer.on('error', () => {
+      retriesDuringFault++;
+    });
+    fault = await makeFault(`kafka-${silent}`);
+    const faultAt = Date.now();
+    await fault.apply();
+    // The cluster's own recovery, polled from its metadata: when the partitions the broker led
+    // have new leaders, and when every partition can take acks=all writes again without it (a new
+    // leader, the silent broker out of the ISR, still min.insync.replicas in it).
+    let failoverMs: number | undefined;
+    let writableMs: number | undefined;
+    await waitUntil(
+      `the cluster recovers from broker ${silent}`,
+      async () => {
+        const states = await partitionStates(watch);
+        const at = Date.now() - faultAt;
+        const movedOff = (x: number) =>
+          (states.get(x)?.leader ?? -1) >= 0 && states.get(x)?.leader !== silent;
+        if (moving.every(movedOff)) failoverMs ??= at;
+        const writable = [...states].every(
+          ([x, s]) => movedOff(x) && !s.isr.includes(silent) && s.isr.length >= MIN_INSYNC_REPLICAS,
+        );
+        if (writable) writableMs ??= at;
+        return failoverMs !== undefined && writableMs !== undefined;
+      },
+      (done) => done,
+      60_000,
+      200,
+    );
+    await holdFaultFor(60_000 - (Date.now() - faultAt));
+    const healedAt = Date.now();
+    await fault.heal();
+    fault = undefined;
+    await waitUntil(
+      'ISR back to 3 on every partition',
+      () => underReplicated(watch),
+      (n) => n === 0,
+      180_000,
+      500,
+    );
+    const isrBackMs = Date.now() - healedAt;
+    await waitForAcks(p, 2_000);
+    offMetrics();
+    offErrors();
+    const skipped = p.producer.metrics().ticksSkipped;
+    const acked = await p.stop();
+    running = undefined;
+    await stored.stop();
+
+    const kafkaSide = await kafkaDuplicates(p.prefix, from, await endOffsets());
+    expect(kafkaSide.duplicates.slice(0, 5)).toEqual([]);
+    expect(kafkaSide.outOfOrder.slice(0, 5)).toEqual([]);
+    expect(kafkaSide.points).toBe(acked);
+    const { mismatches } = await waitForExactSet(p, since, 180_000);
+    expect(mismatches.slice(0, 5)).toEqual([]);
+
+    const worst = (partitions: number[], times: (x: number) => readonly number[]) => {
+      const gaps = partitions.map((x) => longestGap(times(x), faultAt, healedAt));
+      return {
+        gapMs: Math.max(0, ...gaps.map((g) => g.gapMs)),
+        resumedAfterMs: gaps.some((g) => g.resumedAt === undefined)
+          ? Number.POSITIVE_INFINITY
+          : Math.max(0, ...gaps.map((g) => (g.resumedAt as number) - faultAt)),
+      };
+    };
+    const ackMoving = worst(moving, p.ackTimes);
+    const ackStaying = worst(staying, p.ackTimes);
+    const storedMoving = worst(moving, stored.seenTimes);
+    const storedStaying = worst(staying, stored.seenTimes);
+    report(label, {
+      points: acked,
+      lost: 0,
+      duplicatesInKafka: kafkaSide.duplicates.length,
+      outOfOrderWalksInKafka: kafkaSide.outOfOrder.length,
+      silentBroker: silent,
+      partitionsMoved: moving.join('+'),
+      partitionsStaying: staying.join('+') || 'none',
+      clusterLeaderFailoverMs: failoverMs as number,
+      clusterWritableAgainMs: writableMs as number,
+      movedPartitionsAckedAgainAfterMs: ackMoving.resumedAfterMs,
+      stayingPartitionsLongestAckGapMs: ackStaying.gapMs,
+      movedPartitionsQueryableAgainAfterMs: storedMoving.resumedAfterMs,
+      stayingPartitionsLongestQueryableGapMs: storedStaying.gapMs,
+      influxPollMs: stored.meanPollMs(),
+      peakPointsQueuedForMovedPartitions: peakQueuedOnSilent,
+      producerRetriesDuringFault: retriesDuringFault,
+      ticksSkipped: skipped,
+      isrBackTo3AfterHealMs: isrBackMs,
+    });
+    // Without following leadership, the moved partitions would wait for the broker to come back;
+    // the slack is for a busy machine, far below that 60 s.
+    expect(ackMoving.resumedAfterMs).toBeLessThan((writableMs as number) + 10_000);
+    expect(ackStaying.gapMs).toBeLessThan((writableMs as number) + 10_000);
+  } finally {
+    await fault?.heal().catch(() => {});
+    await stored.stop();
+    await watch.disconnect();
+  }
+}

@@ -6,7 +6,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { createKafkaSink, createProducer, type RecordSink, type WalkProducer } from '@walkstream/producer';
 import type { Admin } from 'kafkajs';
-import { compose, flux, kafka, repoDir, runId, stackEnv, waitUntil } from '../stack/stack-env';
+import { compose, flux, kafka, repoDir, runId, stackEnv, storedPerWalk, waitUntil } from '../stack/stack-env';
 
 export const TOPIC = 'random-walks';
 export const PARTITIONS = 6;
@@ -220,38 +220,6 @@ export async function kafkaDuplicates(
   }
   const duplicates = [...seen].filter(([, n]) => n > 1).map(([k, n]) => `${k} ×${n}`);
   return { points: seen.size, duplicates, outOfOrder: [...outOfOrder] };
-}
-
-interface WalkSummary {
-  walk: string;
-  count: number;
-  distinct: number;
-  min: number;
-  max: number;
-}
-
-/** Per walk of `prefix`: how many `seq` values InfluxDB holds, how many distinct, and their range. */
-export async function storedPerWalk(prefix: string, sinceIso: string): Promise<WalkSummary[]> {
-  const base = `import "strings"
-data = from(bucket: "${stackEnv.influxBucket}")
-  |> range(start: ${sinceIso})
-  |> filter(fn: (r) => r._measurement == "random_walk" and r._field == "seq" and strings.hasPrefix(v: r.walk, prefix: "${prefix}"))
-  |> keep(columns: ["walk", "_value"])
-  |> group(columns: ["walk"])`;
-  const rows = await flux<{ walk: string; _value: number; stat: string }>(`${base}
-union(tables: [
-  data |> count() |> set(key: "stat", value: "count"),
-  data |> unique() |> count() |> set(key: "stat", value: "distinct"),
-  data |> min() |> set(key: "stat", value: "min"),
-  data |> max() |> set(key: "stat", value: "max"),
-])`);
-  const byWalk = new Map<string, WalkSummary>();
-  for (const r of rows) {
-    const s = byWalk.get(r.walk) ?? { walk: r.walk, count: 0, distinct: 0, min: 0, max: 0 };
-    s[r.stat as 'count' | 'distinct' | 'min' | 'max'] = Number(r._value);
-    byWalk.set(r.walk, s);
-  }
-  return [...byWalk.values()];
 }
 
 /** Points of `prefix` stamped in [startIso, stopIso), counted in InfluxDB. */

@@ -12,11 +12,12 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../e2e/browser-harness';
+import { socketRelay } from '../stack/socket-relay';
 
 const run = promisify(execFile);
 const repoDir = new URL('../../', import.meta.url).pathname;
@@ -34,46 +35,33 @@ const EMPTY = join(ROOT, 'not-a-docker-cli');
 const MENU_PATH = '/usr/sbin';
 const docker = process.env.WS_DOCKER || '/usr/bin/docker';
 
-let proxy: Server;
-let proxied = 0;
+let proxy: Awaited<ReturnType<typeof socketRelay>> | undefined;
 let browser: Browser;
 let page: Page;
 let app: { proc: ChildProcess; loginUrl: string } | null = null;
 
 const sh = async (cmd: string, args: string[]) => (await run(cmd, args, { maxBuffer: 16 * 2 ** 20 })).stdout;
 
-/** A command as the user, with only what a desktop session would give it. */
-const asUser = (args: string[]) =>
-  sh('runuser', [
-    '-u',
-    USER,
-    '--',
-    'env',
-    '-i',
-    `HOME=${HOME}`,
-    `PATH=${MENU_PATH}`,
-    'LANG=C.UTF-8',
-    ...args,
-  ]);
+/** A command line run as the user, with only what a desktop session would give it. */
+const userCommand = (args: string[]) => [
+  'runuser',
+  '-u',
+  USER,
+  '--',
+  'env',
+  '-i',
+  `HOME=${HOME}`,
+  `PATH=${MENU_PATH}`,
+  'LANG=C.UTF-8',
+  ...args,
+];
+const asUser = (args: string[]) => sh('runuser', userCommand(args).slice(1));
 
 /** Starts the installed app's core as the user (optionally without any docker CLI) and waits for its URL. */
 async function startApp(
   opts: { hideDockerCli?: boolean } = {},
 ): Promise<{ proc: ChildProcess; loginUrl: string }> {
-  const userCmd = [
-    'runuser',
-    '-u',
-    USER,
-    '--',
-    'env',
-    '-i',
-    `HOME=${HOME}`,
-    `PATH=${MENU_PATH}`,
-    'LANG=C.UTF-8',
-    process.execPath,
-    join(RESOURCES, 'app', 'main.cjs'),
-    INSTALL,
-  ];
+  const userCmd = userCommand([process.execPath, join(RESOURCES, 'app', 'main.cjs'), INSTALL]);
   const proc = opts.hideDockerCli
     ? spawn(
         'unshare',
@@ -229,14 +217,7 @@ beforeAll(async () => {
   // The engine on a socket of its own (a byte-for-byte relay to the engine), for the docker group;
   // the default socket closed to everyone but root while the test runs.
   mkdirSync(join(ROOT, 'engine'), { recursive: true });
-  proxy = createServer((client) => {
-    proxied++;
-    const engine = connect(DEFAULT_SOCKET);
-    client.pipe(engine).pipe(client);
-    client.on('error', () => engine.destroy());
-    engine.on('error', () => client.destroy());
-  });
-  await new Promise<void>((r) => proxy.listen(ENGINE_SOCKET, r));
+  proxy = await socketRelay(ENGINE_SOCKET, DEFAULT_SOCKET);
   await sh('chown', ['root:docker', ENGINE_SOCKET]);
   chmodSync(ENGINE_SOCKET, 0o660);
   chmodSync(DEFAULT_SOCKET, 0o600);
@@ -244,10 +225,7 @@ beforeAll(async () => {
   await asUser([docker, 'context', 'create', CONTEXT, '--docker', `host=unix://${ENGINE_SOCKET}`]);
   await asUser([docker, 'context', 'use', CONTEXT]);
 
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
 }, 180_000);
 
@@ -273,7 +251,7 @@ afterAll(async () => {
     ]).catch((err) => console.error(`cleanup: ${(err as Error).message}`));
   }
   chmodSync(DEFAULT_SOCKET, 0o660);
-  proxy?.close();
+  await proxy?.down();
   await sh('userdel', [USER]).catch(() => {});
   if (existsSync(ROOT)) await sh('chmod', ['-R', 'u+w', ROOT]);
   rmSync(ROOT, { recursive: true, force: true });
@@ -309,7 +287,7 @@ describe('the installed app, run by a normal user on a non-default docker contex
     console.log(
       `[installed] Start → every service healthy ${((healthyAt - clickedAt) / 1000).toFixed(1)} s → first point on the chart ${((Date.now() - clickedAt) / 1000).toFixed(1)} s`,
     );
-    expect(proxied).toBeGreaterThan(0);
+    expect(proxy?.connections).toBeGreaterThan(0);
     // The secrets were made on first start, in the user's folder, private to them.
     const env = statSync(join(USER_STACK, '.env'));
     expect(env.uid).toBe(Number((await sh('id', ['-u', USER])).trim()));

@@ -4,16 +4,18 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StackStatus } from '../../core/contract/data';
 import type { Core } from '../../core/create-core';
+import { SettingsStore } from '../../core/settings/settings-store';
 import { runPreflight } from '../../core/stack/preflight';
 import { createTestCore, flux, stackEnv, waitUntil } from './stack-env';
 
 const run = promisify(execFile);
 let core: Core;
+let settingsPath: string;
 let dispose: () => Promise<void>;
 const statuses: StackStatus[] = [];
 
 beforeAll(() => {
-  ({ core, dispose } = createTestCore());
+  ({ core, settingsPath, dispose } = createTestCore());
   core.hub.subscribe('stack:status', (s) => statuses.push(s));
 });
 afterAll(async () => {
@@ -71,9 +73,17 @@ describe('app core against the real Docker Engine and stack', () => {
     expect(logs.lines.join('\n')).toMatch(/Loaded (inputs|outputs)|Starting Telegraf/);
   });
 
-  it('rejects an unknown service by name and changes nothing', async () => {
+  it('rejects an unknown service by name and restarts no container', async () => {
+    // A restart would give a container a new start time (or a new container).
+    const containers = (s: StackStatus) =>
+      s.services.map((x) => ({ service: x.service, id: x.containerId, startedAt: x.startedAt }));
+    const before = containers(await call<StackStatus>('stack:status'));
     const reply = await core.router.call('stack:restartService', { service: 'zookeeper' });
-    expect(reply).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(reply).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', message: expect.stringContaining('service') },
+    });
+    expect(containers(await call<StackStatus>('stack:status'))).toEqual(before);
   });
 
   it('pre-flight names a taken host port by number', async () => {
@@ -156,8 +166,8 @@ describe('app core against the real Docker Engine and stack', () => {
     for (const p of series?.points ?? []) expect(storedValues.has(p.v)).toBe(true);
   });
 
-  it('persists walk parameters per user', async () => {
-    const settings = await call<{ params: { walks: number; seed: number } }>('settings:get');
-    expect(settings.params).toMatchObject({ walks: 5, seed: 7 });
+  it('persists the walk parameters set over the API in the settings file', async () => {
+    // Read back from disk by a store of its own, as the next start of the app reads it.
+    expect(new SettingsStore(settingsPath).get().params).toMatchObject({ walks: 5, rate: 20, seed: 7 });
   });
 });

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { renderDashboards } from '../../stack/grafana/dashboards-src/generate';
-import { compose, repoDir, stackEnv } from './stack-env';
+import { compose, composeCommand, repoDir, stackEnv } from './stack-env';
 
 const run = promisify(execFile);
 
@@ -26,13 +26,7 @@ interface Service {
 /** The model exactly as the real Compose implementation loads it, without the test override. */
 async function loadModel(...extra: string[]): Promise<{ services: Record<string, Service> }> {
   const { stdout } = await run(stackEnv.docker, [
-    'compose',
-    '--project-directory',
-    `${repoDir}stack`,
-    '--env-file',
-    stackEnv.envFile,
-    '-f',
-    `${repoDir}stack/compose.yaml`,
+    ...composeCommand(['compose.yaml']),
     '--profile',
     'headless',
     ...extra,
@@ -69,14 +63,15 @@ describe('stack/compose.yaml, as loaded by the real Compose CLI', () => {
     ).resolves.toBeDefined();
   });
 
-  it('refuses to start without stack/.env, saying what to run', async () => {
+  it('refuses to load without stack/.env (as `up` does first), saying what to run', async () => {
     const err = await run(
       stackEnv.docker,
       ['compose', '--env-file', '/dev/null', '-f', `${repoDir}stack/compose.yaml`, 'config', '--quiet'],
       {
         env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
       },
-    ).catch((e: { stderr: string }) => e);
+    ).catch((e: Error & { stderr: string }) => e);
+    expect(err).toBeInstanceOf(Error);
     expect((err as { stderr: string }).stderr).toContain('run stack/init-env.sh');
   });
 

@@ -6,7 +6,6 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,39 +21,10 @@ import {
   resolveDockerEndpoint,
 } from '../../core/docker/docker-endpoint';
 import { runPreflight } from '../../core/stack/preflight';
+import { socketRelay } from './socket-relay';
 
 const run = promisify(execFile);
 const repoDir = new URL('../../', import.meta.url).pathname;
-
-/** A unix socket that forwards every connection to the engine's and counts them. */
-async function countingProxy(path: string, engineSocket: string) {
-  let connections = 0;
-  const open = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    connections++;
-    const engine = createConnection(engineSocket);
-    open.add(client).add(engine);
-    client.pipe(engine).pipe(client);
-    const drop = () => {
-      client.destroy();
-      engine.destroy();
-      open.delete(client);
-      open.delete(engine);
-    };
-    client.on('error', drop).on('close', drop);
-    engine.on('error', drop).on('close', drop);
-  });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(path, () => resolve()));
-  return {
-    get connections() {
-      return connections;
-    },
-    close: async () => {
-      for (const s of open) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 const ENGINE_VARS = [
   'DOCKER_HOST',
@@ -67,7 +37,7 @@ const ENGINE_VARS = [
 let dir: string;
 let config: string;
 let proxySocket: string;
-let proxy: Awaited<ReturnType<typeof countingProxy>>;
+let proxy: Awaited<ReturnType<typeof socketRelay>>;
 let cli: DockerCli;
 /** This process's environment with the test's docker config and none of the caller's engine choice. */
 let env: NodeJS.ProcessEnv;
@@ -92,14 +62,14 @@ beforeAll(async () => {
   for (const name of ENGINE_VARS.filter((n) => n !== 'DOCKER_CONFIG')) delete env[name];
 
   proxySocket = join(dir, 'proxy.sock');
-  proxy = await countingProxy(proxySocket, real.host.slice('unix://'.length));
+  proxy = await socketRelay(proxySocket, real.host.slice('unix://'.length));
   await docker(['context', 'create', 'wstest', '--docker', `host=unix://${proxySocket}`]);
   await docker(['context', 'create', 'wsdead', '--docker', `host=unix://${join(dir, 'nothing.sock')}`]);
   await docker(['context', 'use', 'wstest']);
 });
 
 afterAll(async () => {
-  await proxy?.close();
+  await proxy?.down();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

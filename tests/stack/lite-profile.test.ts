@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { InfluxDB } from '@influxdata/influxdb-client';
 import { createKafkaSink, createProducer } from '@walkstream/producer';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoDir, stackEnv, waitUntil } from './stack-env';
+import { composeCommand, stackEnv, waitUntil } from './stack-env';
 
 const run = promisify(execFile);
 const project = `${stackEnv.project}-lite`;
@@ -19,19 +19,7 @@ function lite(...args: string[]): Promise<string> {
   return run(
     stackEnv.docker,
     [
-      'compose',
-      '-p',
-      project,
-      '--project-directory',
-      `${repoDir}stack`,
-      '--env-file',
-      stackEnv.envFile,
-      '-f',
-      `${repoDir}stack/compose.yaml`,
-      '-f',
-      `${repoDir}stack/profiles/lite.yaml`,
-      '-f',
-      `${repoDir}stack/local-images/compose.local.yaml`,
+      ...composeCommand(['compose.yaml', 'profiles/lite.yaml', 'local-images/compose.local.yaml'], project),
       ...args,
     ],
     // The shell's values win over the env file: only the ports move.

@@ -31,24 +31,27 @@ export const stackEnv = {
 
 export const repoDir = new URL('../../', import.meta.url).pathname;
 
+/**
+ * The start of a `docker compose` command line on the repository's stack/ with the suite's env
+ * file: `files` are paths under stack/, compose.yaml first; without `project`, Compose names it.
+ */
+export function composeCommand(files: string[], project?: string): string[] {
+  return [
+    'compose',
+    ...(project ? ['-p', project] : []),
+    '--project-directory',
+    `${repoDir}stack`,
+    '--env-file',
+    stackEnv.envFile,
+    ...files.flatMap((f) => ['-f', `${repoDir}stack/${f}`]),
+  ];
+}
+
 /** `docker compose` on the test project, with the same files and env file the suite script used. */
 export async function compose(...args: string[]): Promise<string> {
   const { stdout } = await run(
     stackEnv.docker,
-    [
-      'compose',
-      '-p',
-      stackEnv.project,
-      '--project-directory',
-      `${repoDir}stack`,
-      '--env-file',
-      stackEnv.envFile,
-      '-f',
-      `${repoDir}stack/compose.yaml`,
-      '-f',
-      `${repoDir}stack/local-images/compose.local.yaml`,
-      ...args,
-    ],
+    [...composeCommand(['compose.yaml', 'local-images/compose.local.yaml'], stackEnv.project), ...args],
     { maxBuffer: 64 * 1024 * 1024 },
   );
   return stdout;
@@ -67,6 +70,38 @@ export function influxQueryApi() {
 /** Runs a Flux query and returns its rows as plain objects. */
 export async function flux<T = Record<string, unknown>>(query: string): Promise<T[]> {
   return (await influxQueryApi().collectRows(query)) as T[];
+}
+
+export interface WalkSummary {
+  walk: string;
+  count: number;
+  distinct: number;
+  min: number;
+  max: number;
+}
+
+/** Per walk of `prefix`: how many `seq` values InfluxDB holds, how many distinct, and their range. */
+export async function storedPerWalk(prefix: string, sinceIso: string): Promise<WalkSummary[]> {
+  const base = `import "strings"
+data = from(bucket: "${stackEnv.influxBucket}")
+  |> range(start: ${sinceIso})
+  |> filter(fn: (r) => r._measurement == "random_walk" and r._field == "seq" and strings.hasPrefix(v: r.walk, prefix: "${prefix}"))
+  |> keep(columns: ["walk", "_value"])
+  |> group(columns: ["walk"])`;
+  const rows = await flux<{ walk: string; _value: number; stat: string }>(`${base}
+union(tables: [
+  data |> count() |> set(key: "stat", value: "count"),
+  data |> unique() |> count() |> set(key: "stat", value: "distinct"),
+  data |> min() |> set(key: "stat", value: "min"),
+  data |> max() |> set(key: "stat", value: "max"),
+])`);
+  const byWalk = new Map<string, WalkSummary>();
+  for (const r of rows) {
+    const s = byWalk.get(r.walk) ?? { walk: r.walk, count: 0, distinct: 0, min: 0, max: 0 };
+    s[r.stat as 'count' | 'distinct' | 'min' | 'max'] = Number(r._value);
+    byWalk.set(r.walk, s);
+  }
+  return [...byWalk.values()];
 }
 
 /**
@@ -116,16 +151,18 @@ export const runId = `t${Date.now().toString(36)}`;
 
 /**
  * The app core wired to the test stack (same project, env file and local-images override), with
- * its own throw-away settings file. `dispose` shuts it down and removes the settings.
+ * its own throw-away settings file at `settingsPath`. `dispose` shuts it down and removes the settings.
  */
 export function createTestCore(overrides: Partial<CoreOptions> = {}): {
   core: Core;
+  settingsPath: string;
   dispose: () => Promise<void>;
 } {
   const settingsDir = mkdtempSync(`${tmpdir()}/walkstream-settings-`);
+  const settingsPath = `${settingsDir}/settings.json`;
   const core = createCore({
     stackDir: `${repoDir}stack`,
-    settingsPath: `${settingsDir}/settings.json`,
+    settingsPath,
     project: stackEnv.project,
     envFile: stackEnv.envFile,
     extraComposeFiles: [`${repoDir}stack/local-images/compose.local.yaml`],
@@ -134,6 +171,7 @@ export function createTestCore(overrides: Partial<CoreOptions> = {}): {
   });
   return {
     core,
+    settingsPath: overrides.settingsPath ?? settingsPath,
     dispose: async () => {
       await core.shutdown();
       rmSync(settingsDir, { recursive: true, force: true });

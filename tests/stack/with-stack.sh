@@ -10,19 +10,7 @@
 source "$(dirname "$0")/../../stack/local-images/build/lib.sh"
 
 # A dockerd this run starts is stopped again at the end; one that was already running is left be.
-dockerd_was_running=0
-if [ -S /var/run/docker.sock ] && docker info >/dev/null 2>&1; then dockerd_was_running=1; fi
-stop_dockerd_if_ours() {
-  [ "$dockerd_was_running" = 0 ] || return 0
-  local pid
-  pid="$(cat "$WS_CACHE/run/dockerd.pid" 2>/dev/null || true)"
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-  log "stopping the dockerd this run started (pid $pid)"
-  kill -TERM "$pid"
-  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.5; done
-  log "dockerd (pid $pid) did not stop within 30 s; killing it"
-  kill -KILL "$pid" 2>/dev/null || true
-}
+note_dockerd
 trap stop_dockerd_if_ours EXIT
 
 bash "$WS_INFRA_DIR/provision.sh"

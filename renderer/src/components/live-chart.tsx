@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, XAxis, YAxis } from 'recharts';
 import type { PreviewPoint, PreviewUpdate } from '../../../core/contract/data';
 import { api } from '../api-client';
+import { withGaps } from '../chart-gaps';
 import { age } from '../format';
 
 const COLORS = [
@@ -76,17 +77,13 @@ export function LiveChart() {
   }, []);
 
   const walks = [...buffers.keys()].sort();
-  const data = useMemo(() => {
-    const rows = new Map<number, Record<string, number>>();
-    for (const [walk, pts] of buffers) {
-      for (const p of pts) {
-        const row = rows.get(p.t) ?? { t: p.t };
-        row[walk] = p.v;
-        rows.set(p.t, row);
-      }
-    }
-    return [...rows.values()].sort((a, b) => (a.t as number) - (b.t as number));
-  }, [buffers]);
+  const gapMs = meta?.gapMs ?? Number.POSITIVE_INFINITY;
+  // One data array per line: walks whose points fall at different times must not break each
+  // other's lines, while a gap within a walk must break its own.
+  const lines = useMemo(
+    () => new Map([...buffers].map(([walk, pts]) => [walk, withGaps(pts, gapMs)])),
+    [buffers, gapMs],
+  );
   const totalPoints = [...buffers.values()].reduce((a, p) => a + p.length, 0);
 
   return (
@@ -107,7 +104,7 @@ export function LiveChart() {
       ) : null}
       <div data-testid="chart" data-points={totalPoints}>
         <ResponsiveContainer width="100%" height={320}>
-          <LineChart data={data}>
+          <LineChart>
             <CartesianGrid strokeDasharray="3 3" opacity={0.3} />
             <XAxis
               dataKey="t"
@@ -125,11 +122,13 @@ export function LiveChart() {
             {walks.map((w, i) => (
               <Line
                 key={w}
-                dataKey={w}
+                name={w}
+                data={lines.get(w)}
+                dataKey="v"
                 dot={false}
                 isAnimationActive={false}
                 stroke={COLORS[i % COLORS.length]}
-                connectNulls
+                connectNulls={false}
               />
             ))}
           </LineChart>

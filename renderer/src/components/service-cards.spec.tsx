@@ -20,6 +20,8 @@ const telegraf: ServiceInfo = {
   restartCount: 0,
   ports: [],
   image: 'telegraf:1.36',
+  exitCode: null,
+  oomKilled: false,
 };
 const stack: StackStatus = {
   state: 'running',

@@ -13,6 +13,7 @@ vi.mock('../api-client', () => import('../fake-api-client'));
 
 const producer: ProducerStatus = {
   state: 'running',
+  startedAt: 0,
   params: { walks: 10, rate: 10, volatility: 1, drift: 0, theta: 0, mu: 0, start: 100, seed: 42 },
   metrics: null,
   error: null,

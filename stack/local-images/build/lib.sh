@@ -40,3 +40,22 @@ run_logged() {
   fi
   log "$name: done in $((SECONDS - start))s"
 }
+
+# A test script that provisions (which may start dockerd) stops that dockerd again at its end, and
+# leaves one that was already running be: note_dockerd before provisioning, stop_dockerd_if_ours
+# at the end.
+note_dockerd() {
+  WS_DOCKERD_WAS_RUNNING=0
+  if [ -S /var/run/docker.sock ] && docker info >/dev/null 2>&1; then WS_DOCKERD_WAS_RUNNING=1; fi
+}
+stop_dockerd_if_ours() {
+  [ "${WS_DOCKERD_WAS_RUNNING:-1}" = 0 ] || return 0
+  local pid
+  pid="$(cat "$WS_CACHE/run/dockerd.pid" 2>/dev/null || true)"
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+  log "stopping the dockerd this run started (pid $pid)"
+  kill -TERM "$pid"
+  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.5; done
+  log "dockerd (pid $pid) did not stop within 30 s; killing it"
+  kill -KILL "$pid" 2>/dev/null || true
+}

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import {
+  backlogGrows,
+  type LagSample,
+  lagTrend,
+  type RunOutcome,
+  unsustainableReasons,
+} from './sustainability';
+
+/** One sample every 250 ms for `seconds`, lag = f(t). */
+const samples = (seconds: number, f: (t: number) => number): LagSample[] =>
+  Array.from({ length: seconds * 4 + 1 }, (_, i) => ({ tSec: i / 4, messages: f(i / 4) }));
+
+/** Telegraf commits once a second: the lag climbs through each second and drops at the commit. */
+const sawtooth = (amplitude: number) => (t: number) => amplitude * (t % 1);
+
+const limits = { maxLagSlopeFraction: 0.01, drainSeconds: 10 };
+
+const outcome = (over: Partial<RunOutcome> = {}): RunOutcome => ({
+  rate: 10_000,
+  seconds: 30,
+  generated: 300_000,
+  produced: 300_000,
+  ticksSkipped: 0,
+  countExact: true,
+  counted: 300_000,
+  drainMs: 800,
+  lagTrend: lagTrend(samples(30, sawtooth(200)), 50, 6),
+  ...over,
+});
+
+describe('lagTrend', () => {
+  it('converts the slope of the lag in messages to points with the measured points per message', () => {
+    const t = lagTrend(
+      samples(20, (t) => 100 + 30 * t),
+      50,
+      0,
+    );
+    expect(t.messagesPerSecond).toBeCloseTo(30, 9);
+    expect(t.pointsPerSecond).toBeCloseTo(1_500, 6);
+    expect(t.stdErrPointsPerSecond).toBeCloseTo(0, 6);
+  });
+
+  it("fits only from `fromSec` on, so the lag's ramp to its working level is not taken for a trend", () => {
+    const rampThenFlat = (t: number) => Math.min(t, 2) * 250;
+    expect(lagTrend(samples(20, rampThenFlat), 50, 0).pointsPerSecond).toBeGreaterThan(300);
+    const t = lagTrend(samples(20, rampThenFlat), 50, 4);
+    expect(t.pointsPerSecond).toBeCloseTo(0, 9);
+    expect([t.fromSec, t.toSec, t.bins, t.samples]).toEqual([4, 20, 16, 64]);
+    expect(t.maxMessages).toBe(500);
+  });
+
+  it('does not take the saw-tooth of the commits for a trend when the window ends mid-tooth', () => {
+    // A flat backlog under teeth of 1,000 messages, sampled every 0.25 s from 3.05 s to 12.8 s.
+    const teeth = Array.from({ length: 40 }, (_, i) => 3.05 + i * 0.25).map((t) => ({
+      tSec: t,
+      messages: sawtooth(1_000)(t),
+    }));
+    // Sample by sample, the partial tooth at the end reads as a trend of about 1 % of a tooth per second.
+    const raw = fitSlope(
+      teeth.map((s) => s.tSec),
+      teeth.map((s) => s.messages),
+    );
+    expect(raw.slope).toBeGreaterThan(9);
+    const t = lagTrend(teeth, 1, 3);
+    expect([t.toSec, t.bins]).toEqual([12, 9]);
+    expect(Math.abs(t.pointsPerSecond)).toBeLessThan(0.01);
+  });
+
+  it('is not measured (NaN) with fewer than three commit periods', () => {
+    const t = lagTrend(
+      samples(2, () => 3),
+      1,
+      0,
+    );
+    expect(t.pointsPerSecond).toBeNaN();
+    expect(unsustainableReasons(outcome({ lagTrend: t }), limits)).toEqual([
+      'backlog trend not measured (8 lag samples in 2 commit periods)',
+    ]);
+  });
+});
+
+describe('backlogGrows', () => {
+  it('tells a saw-tooth around a flat level from a backlog that grows', () => {
+    const flat = lagTrend(samples(30, sawtooth(200)), 50, 6);
+    expect(Math.abs(flat.pointsPerSecond)).toBeLessThan(2 * flat.stdErrPointsPerSecond + 100);
+    expect(backlogGrows(flat, 100)).toBe(false);
+    const growing = lagTrend(
+      samples(30, (t) => sawtooth(200)(t) + 40 * t),
+      50,
+      6,
+    );
+    expect(growing.pointsPerSecond).toBeGreaterThan(1_500);
+    expect(backlogGrows(growing, 100)).toBe(true);
+  });
+});
+
+describe('unsustainableReasons', () => {
+  it('accepts zero loss, a flat backlog and a bounded drain, whatever the window length', () => {
+    expect(unsustainableReasons(outcome(), limits)).toEqual([]);
+    const long = { seconds: 600, generated: 6_000_000, produced: 6_000_000, counted: 6_000_000 };
+    expect(
+      unsustainableReasons(
+        outcome({ ...long, lagTrend: lagTrend(samples(600, sawtooth(200)), 50, 120) }),
+        limits,
+      ),
+    ).toEqual([]);
+  });
+
+  it('names a growing backlog with its slope, its resolution and the limit', () => {
+    const growing = lagTrend(
+      samples(30, (t) => 10 * t),
+      50,
+      6,
+    );
+    expect(unsustainableReasons(outcome({ lagTrend: growing }), limits)).toEqual([
+      'backlog grows 500 ± 0 points/s > 100 points/s',
+    ]);
+  });
+
+  it('names every loss and every late point', () => {
+    const reasons = unsustainableReasons(
+      outcome({
+        produced: 299_990,
+        counted: 299_000,
+        countExact: false,
+        ticksSkipped: 3,
+        drainMs: Number.NaN,
+      }),
+      limits,
+    );
+    expect(reasons).toEqual([
+      'producer skipped 3 ticks',
+      '10 points not acknowledged by Kafka',
+      'count mismatch: 299000 in InfluxDB, 300000 generated',
+      'not all points queryable 10 s after the end',
+    ]);
+  });
+});

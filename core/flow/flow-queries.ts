@@ -1,0 +1,83 @@
+/**
+ * The two Flux queries behind the flow strip, both cheap whatever the run's length: one row per
+ * run (stored points and newest point, from each walk's last point) and, for latency, only the
+ * points of a few sampled walks that were not seen yet.
+ */
+
+/** The app's producer names its walks w0000, w0001, …; other writers (tests, benches) do not. */
+const OWN_WALK = '/^w[0-9]+$/';
+
+/**
+ * Points this run stored and the newest one's time. Each walk's seq counts from 0 in a run and
+ * each walk arrives in order, so its last seq + 1 is how many of its points are stored: `last()`
+ * reads one point per walk, where `count()` would read them all.
+ */
+export function storedQuery(bucket: string, runStartedAt: number): string {
+  return `from(bucket: ${JSON.stringify(bucket)})
+  |> range(start: ${new Date(runStartedAt).toISOString()})
+  |> filter(fn: (r) => r._measurement == "random_walk" and r._field == "seq" and r.walk =~ ${OWN_WALK})
+  |> last()
+  |> group()
+  |> reduce(
+    identity: {stored: 0, newest: 0},
+    fn: (r, accumulator) => ({
+      stored: accumulator.stored + r._value + 1,
+      newest: if int(v: r._time) > accumulator.newest then int(v: r._time) else accumulator.newest,
+    }),
+  )`;
+}
+
+export interface StoredRow {
+  stored: number;
+  /** Nanoseconds since the epoch. */
+  newest: number;
+}
+
+/** `stored` and the newest point's epoch ms; both null when the run has stored nothing yet. */
+export function readStored(rows: StoredRow[]): { stored: number | null; newestAt: number | null } {
+  const row = rows[0];
+  if (!row || !(row.stored > 0)) return { stored: null, newestAt: null };
+  return { stored: Number(row.stored), newestAt: Math.floor(Number(row.newest) / 1e6) };
+}
+
+/** Up to `max` walk ids spread over the walks, so more than one Kafka partition is sampled. */
+export function sampledWalks(walks: number, max: number, walkId: (i: number) => string): string[] {
+  const n = Math.min(walks, max);
+  return Array.from({ length: n }, (_, j) => walkId(Math.floor((j * walks) / n)));
+}
+
+/**
+ * Every `stride`-th point would be enough to measure with; the stride keeps a probe near
+ * `maxRows` rows at any rate (at 10 000 ticks/s one walk alone has 2 500 points per 250 ms).
+ */
+export function sampleStride(
+  walksSampled: number,
+  ticksPerSecond: number,
+  probeMs: number,
+  maxRows: number,
+): number {
+  return Math.max(1, Math.ceil((walksSampled * ticksPerSecond * probeMs) / 1000 / maxRows));
+}
+
+/**
+ * The points of each sampled walk newer than the last one seen of that walk: one range per walk,
+ * so a walk stuck on a stalled partition does not make the others re-read what was already seen.
+ * Each walk's points are limited, so catching up after an outage costs a few probes, not one huge one.
+ */
+export function newPointsQuery(
+  bucket: string,
+  since: { walk: string; afterMs: number }[],
+  stride: number,
+  perWalkLimit: number,
+): string {
+  const parts = since.map(
+    ({ walk, afterMs }) => `from(bucket: ${JSON.stringify(bucket)})
+    |> range(start: ${new Date(afterMs + 1).toISOString()})
+    |> filter(fn: (r) => r._measurement == "random_walk" and r._field == "seq" and r.walk == ${JSON.stringify(walk)})${
+      stride > 1 ? `\n    |> filter(fn: (r) => r._value % ${stride} == 0)` : ''
+    }
+    |> limit(n: ${perWalkLimit})
+    |> keep(columns: ["walk", "_time"])`,
+  );
+  return parts.length === 1 ? (parts[0] as string) : `union(tables: [\n  ${parts.join(',\n  ')},\n])`;
+}

@@ -1,0 +1,78 @@
+import type {
+  ActiveFault,
+  KafkaStats,
+  ProducerStatus,
+  ServiceInfo,
+  ServiceName,
+  StackStatus,
+  TelegrafStats,
+} from '../contract/data';
+
+/**
+ * Everything the flow strip is computed from: the latest of what the other services push, the
+ * app's own InfluxDB query, and what the flow service derived from their history. Plain data, so
+ * the rules that read it are pure functions.
+ */
+export interface FlowSignals {
+  now: number;
+  stack: StackStatus | null;
+  producer: ProducerStatus | null;
+  kafka: KafkaStats | null;
+  telegraf: TelegrafStats | null;
+  faults: ActiveFault[];
+  /** The headless `producer` service's container is running (Compose profile "headless"). */
+  headlessProducer: boolean;
+  influx: {
+    stored: number | null;
+    newestAt: number | null;
+    error: { status: number | null; message: string } | null;
+  };
+  /** The newest point the chart has, epoch ms. */
+  chartNewestAt: number | null;
+  run: {
+    startedAt: number | null;
+    producing: boolean;
+    /** Since this app's producer stopped; null while it produces or before it ever ran. */
+    stoppedForMs: number | null;
+    askedPerSecond: number;
+    /** Counters of other processes, counted from the run's start. */
+    kafkaMessages: number | null;
+    consumed: number | null;
+    written: number | null;
+    dropped: number | null;
+    /** Growth over the last 10 s. */
+    recentWriteErrors: number | null;
+    recentSkippedTicks: number;
+  };
+  rates: {
+    generated: number | null;
+    acknowledged: number | null;
+    consumed: number | null;
+    written: number | null;
+    stored: number | null;
+  };
+  /** How long each counter has not moved. */
+  stillMs: { acknowledged: number; consumed: number; written: number };
+}
+
+/** A hop that holds data and has not moved any for this long is stalled. */
+export const STALL_MS = 3_000;
+
+export const fmtCount = (n: number) => Math.round(n).toLocaleString('en-US');
+export const fmtSeconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+export function service(s: FlowSignals, name: ServiceName): ServiceInfo | undefined {
+  return s.stack?.services.find((x) => x.service === name);
+}
+
+/** The stack is up (wholly or partly): only then is a stopped service a fault rather than the plan. */
+export function stackUp(s: FlowSignals): boolean {
+  return s.stack?.state === 'running' || s.stack?.state === 'degraded';
+}
+
+/** Points Kafka acknowledged this run that Telegraf has not consumed yet. */
+export function kafkaBacklog(s: FlowSignals): number | null {
+  const acked = s.producer?.metrics?.pointsProduced ?? null;
+  if (acked === null || s.run.consumed === null) return null;
+  return Math.max(0, acked - s.run.consumed);
+}
