@@ -47,7 +47,7 @@ export function createKafkaSink(opts: KafkaSinkOptions): RecordSink {
   // kafkajs logs every failed attempt; while connecting we report one clear error instead.
   let quiet = true;
   // The cluster needs about 10 s to move leadership off a broker that stopped answering (its KRaft
-  // session, broker.session.timeout.ms, is 9 s; measured 8-13 s by tests/faults/broker-loss.test.ts).
+  // session, broker.session.timeout.ms, is 9 s; measured 9-15 s by tests/faults/broker-loss.test.ts).
   // A few seconds of silence is already far beyond a healthy broker's answer; dropping a connection
   // that was merely slow costs a reconnect and a retry, which the broker recognises by its sequence
   // number and does not write twice.

@@ -183,10 +183,11 @@ describe('losing Kafka brokers while producing', () => {
 
 /**
  * A broker that stays up but answers nothing for 60 s, under 50 walks × 20 ticks/s = 1 000 points/s.
- * Figures, each measured from the moment the fault starts: the cluster's own failover (metadata
- * shows new leaders for the silent broker's partitions); when those partitions' points are
- * acknowledged again, and queryable in InfluxDB again; and the longest stall of the partitions
- * the silent broker did not lead, at the producer and in InfluxDB.
+ * Figures, each measured from the moment the fault starts: the cluster's own recovery (its
+ * metadata shows new leaders for the silent broker's partitions, then every partition writable
+ * without it); when those partitions' points are acknowledged again, and queryable in InfluxDB
+ * again; and the longest stall of the partitions the silent broker did not lead, at the producer
+ * and in InfluxDB (Telegraf's share is the difference).
  */
 async function brokerSilentFor60s(
   scenario: string,
