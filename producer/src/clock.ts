@@ -4,6 +4,11 @@ export interface Clock {
   monoMs(): number;
   /** Wall-clock nanoseconds since the epoch, strictly increasing between calls. */
   epochNs(): bigint;
+  /**
+   * Wall-clock nanoseconds at a monotonic instant (past or future): what a point scheduled for that
+   * instant is stamped with. Clocks without it stamp the moment of generation instead.
+   */
+  epochNsAt?(monoMs: number): bigint;
 }
 
 /**
@@ -13,9 +18,11 @@ export interface Clock {
 export function systemClock(): Clock {
   const wallOriginNs = BigInt(Date.now()) * 1_000_000n;
   const hrOrigin = process.hrtime.bigint();
+  const monoOrigin = performance.now();
   let last = 0n;
   return {
     monoMs: () => performance.now(),
+    epochNsAt: (monoMs) => wallOriginNs + BigInt(Math.round((monoMs - monoOrigin) * 1e6)),
     epochNs: () => {
       let now = wallOriginNs + (process.hrtime.bigint() - hrOrigin);
       if (now <= last) now = last + 1n;

@@ -61,6 +61,31 @@ function nextMetrics(p: WalkProducer, pred: (m: ProducerMetrics) => boolean): Pr
 }
 
 describe('createProducer', () => {
+  it('stamps each tick with the time it was scheduled for, even when generated late', async () => {
+    // Wall time = monotonic ms × 1e6: at 10 ticks/s the ticks are due at 0, 100, 200, 300 ms.
+    let mono = 0;
+    const clock = {
+      monoMs: () => mono,
+      epochNs: () => BigInt(Math.round(mono * 1e6)),
+      epochNsAt: (monoMs: number) => BigInt(Math.round(monoMs * 1e6)),
+    };
+    const { sink, records } = memorySink();
+    const p = createProducer({
+      sink,
+      params: { walks: 1, rate: 10 },
+      clock,
+      maxTicks: 4,
+      metricsIntervalMs: 1e9,
+    });
+    await p.start(); // tick 0, due at 0, made at 0
+    // The event loop "stalls": when the scheduler runs again it is 350 ms, and ticks 1..3 are late.
+    mono = 350;
+    while (records.length < 4) await new Promise((r) => setTimeout(r, 5));
+    await p.stop();
+    const stamps = records.map((r) => Number(r.value.split(' ').at(-1)) / 1e6);
+    expect(stamps).toEqual([0, 100, 200, 300]);
+  });
+
   it('delivers every generated point once, in order per walk, and flushes on stop', async () => {
     const { sink, records, calls } = memorySink();
     const p = createProducer({ sink, params: { walks: 4, rate: 200 }, metricsIntervalMs: 20 });

@@ -139,8 +139,22 @@ export function createProducer(opts: ProducerOptions): WalkProducer {
     return lane;
   }
 
+  /**
+   * Every point is stamped with the time its tick was scheduled for, not the moment it was made:
+   * a tick generated late (behind a full queue, or a busy event loop) keeps its place in time, so
+   * latency measured from the stamp includes the wait (no coordinated omission). Scheduled times
+   * are strictly increasing, so a walk never has two points with one timestamp.
+   */
+  let lastStampNs = -1n;
+  function tickStamp(): string {
+    let ns = clock.epochNsAt ? clock.epochNsAt(nextTickAt) : clock.epochNs();
+    if (ns <= lastStampNs) ns = lastStampNs + 1n;
+    lastStampNs = ns;
+    return ns.toString();
+  }
+
   function generateTick(): void {
-    const ts = clock.epochNs().toString();
+    const ts = tickStamp();
     const chunks: KeyedRecord[][] = lanes.map(() => []);
     model.tick((walk, value, seq) => {
       const key = encoder.walkId(walk);
