@@ -230,6 +230,7 @@ export function createCore(opts: CoreOptions): Core {
         ? {
             'kill-broker': LITE_NO_BROKER_FAULTS,
             'stop-broker': LITE_NO_BROKER_FAULTS,
+            'freeze-broker': LITE_NO_BROKER_FAULTS,
           }
         : {},
   });

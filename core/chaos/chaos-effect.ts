@@ -60,7 +60,8 @@ export function isRecovered(
     (!flowing || (i.preview.newestPointAt !== null && i.now - i.preview.newestPointAt <= FRESH_MS));
   switch (r.kind) {
     case 'kill-broker':
-    case 'stop-broker': {
+    case 'stop-broker':
+    case 'freeze-broker': {
       const nodeId = Number(r.service.replace('kafka-', ''));
       return (
         kafka?.brokers.some((b) => b.nodeId === nodeId && b.up) === true &&

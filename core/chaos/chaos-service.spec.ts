@@ -130,6 +130,18 @@ function setup() {
 }
 
 describe('ChaosService', () => {
+  it('freezes a broker with docker pause, refuses a second broker fault meanwhile, and unpauses it on Undo', async () => {
+    const { containers } = setup();
+    const frozen = await chaos.inject({ fault: 'freeze-broker', service: 'kafka-3' });
+    expect(containers.actions).toEqual(['pause kafka-3']);
+    expect(frozen.faults).toMatchObject([{ kind: 'freeze-broker', service: 'kafka-3' }]);
+    await expect(chaos.inject({ fault: 'kill-broker', service: 'kafka-1' })).rejects.toMatchObject({
+      code: 'CHAOS_ONE_BROKER',
+    });
+    await chaos.undo({ id: frozen.faults[0]?.id as string });
+    expect(containers.actions).toEqual(['pause kafka-3', 'unpause kafka-3']);
+  });
+
   it('refuses a fault the stack cannot take, with the reason, and lists it as unavailable', async () => {
     const hub = new EventHub();
     const containers = new FakeContainers();

@@ -58,6 +58,14 @@ const SPECS: Record<FaultKind, FaultSpec> = {
     holds: ['exited', 'dead'],
     verb: 'stop',
   },
+  // docker pause: alive and holding its connections, answering nothing — a long GC pause, a full
+  // disk, a hung VM. The cluster fences it after its session timeout; clients must not wait on it.
+  'freeze-broker': {
+    inject: (c, s) => c.pauseService(s),
+    undo: (c, s) => c.unpauseService(s),
+    holds: ['paused'],
+    verb: 'freeze',
+  },
   'pause-telegraf': {
     inject: (c, s) => c.pauseService(s),
     undo: (c, s) => c.unpauseService(s),

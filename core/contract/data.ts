@@ -24,6 +24,7 @@ export const BROKER_SERVICES = ['kafka-1', 'kafka-2', 'kafka-3'] as const;
 export const FAULT_TARGETS = {
   'kill-broker': BROKER_SERVICES,
   'stop-broker': BROKER_SERVICES,
+  'freeze-broker': BROKER_SERVICES,
   'pause-telegraf': ['telegraf'],
   'stop-influxdb': ['influxdb'],
 } as const satisfies Record<string, readonly ServiceName[]>;

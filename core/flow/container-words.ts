@@ -8,6 +8,7 @@ import { type FlowSignals, service, stackUp } from './flow-signals';
 const FAULT_LABELS: Record<FaultKind, string> = {
   'kill-broker': 'Kill broker',
   'stop-broker': 'Stop broker',
+  'freeze-broker': 'Freeze broker',
   'pause-telegraf': 'Pause Telegraf',
   'stop-influxdb': 'Stop InfluxDB',
 };

@@ -6,7 +6,7 @@ import type {
   FaultRecovery,
   StackStatus,
 } from '../../../core/contract/data';
-import { BROKER_SERVICES } from '../../../core/contract/data';
+import { BROKER_SERVICES, FAULT_TARGETS } from '../../../core/contract/data';
 import { api } from '../api-client';
 import { age, fmt } from '../format';
 import { useAction } from '../use-action';
@@ -18,6 +18,7 @@ type Broker = (typeof BROKER_SERVICES)[number];
 const LABELS: Record<FaultKind, string> = {
   'kill-broker': 'Kill broker',
   'stop-broker': 'Stop broker',
+  'freeze-broker': 'Freeze broker',
   'pause-telegraf': 'Pause Telegraf',
   'stop-influxdb': 'Stop InfluxDB',
 };
@@ -25,13 +26,15 @@ const LABELS: Record<FaultKind, string> = {
 const HINTS: Record<FaultKind, string> = {
   'kill-broker': 'SIGKILL, like a crash: the controller notices after a few seconds.',
   'stop-broker': 'A graceful shutdown: leadership moves away at once.',
+  'freeze-broker':
+    'docker pause: alive, holding its connections, answering nothing (a long GC pause, a hung VM).',
   'pause-telegraf': 'Freezes the consumer: messages pile up in Kafka.',
   'stop-influxdb': 'Telegraf cannot write: it buffers, the chart stops.',
 };
 
 /** "Kill broker kafka-2", "Pause Telegraf": the broker faults need their target named. */
 const faultName = (kind: FaultKind, service: string) =>
-  kind === 'kill-broker' || kind === 'stop-broker' ? `${LABELS[kind]} ${service}` : LABELS[kind];
+  FAULT_TARGETS[kind].length > 1 ? `${LABELS[kind]} ${service}` : LABELS[kind];
 
 const seconds = (ms: number) => `${Math.max(0, Math.round(ms / 1000))} s`;
 
@@ -123,7 +126,7 @@ export function ChaosPanel({ stack }: { stack: StackStatus | null }) {
   const { busy, error, run: act } = useAction();
   const running = stack?.state === 'running' || stack?.state === 'degraded';
   const faults = chaos?.faults ?? [];
-  const brokerFaulted = faults.some((f) => f.kind === 'kill-broker' || f.kind === 'stop-broker');
+  const brokerFaulted = faults.some((f) => FAULT_TARGETS[f.kind].length > 1);
   const faulted = (service: string) => faults.some((f) => f.service === service);
 
   const inject = (fault: FaultKind, service?: Broker) =>
@@ -167,6 +170,7 @@ export function ChaosPanel({ stack }: { stack: StackStatus | null }) {
         </select>
         {button('kill-broker', brokerFaulted, broker)}
         {button('stop-broker', brokerFaulted, broker)}
+        {button('freeze-broker', brokerFaulted, broker)}
       </div>
       {unavailable['kill-broker'] ? (
         <p className="hint" data-testid="chaos-unavailable">

@@ -29,6 +29,7 @@ const STATE_LABELS: Record<FlowHopState, string> = {
 const FAULT_LABELS: Record<FaultKind, string> = {
   'kill-broker': 'broker killed',
   'stop-broker': 'broker stopped',
+  'freeze-broker': 'broker frozen',
   'pause-telegraf': 'paused',
   'stop-influxdb': 'stopped',
 };
