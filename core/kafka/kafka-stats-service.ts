@@ -2,6 +2,7 @@ import { type Admin, Kafka, logLevel } from 'kafkajs';
 import type { BrokerStats, KafkaStats, PartitionStats } from '../contract/data';
 import { toErrorData, WalkstreamError } from '../contract/errors';
 import type { EventHub } from '../events/event-hub';
+import { Poller } from '../events/poller';
 
 export interface KafkaStatsOptions {
   brokers: () => string[];
@@ -23,24 +24,21 @@ export class KafkaStatsService {
   private adminFor = '';
   /** Rotates the first broker a new client tries: see client(). */
   private seedOffset = 0;
-  private timer: NodeJS.Timeout | null = null;
-  private inFlight = false;
+  private readonly poller: Poller;
   private prev: { at: number; offsets: Map<number, number> } | null = null;
   private latest: KafkaStats;
 
   constructor(private readonly opts: KafkaStatsOptions) {
     this.latest = this.empty(null);
+    this.poller = new Poller(() => this.poll(), opts.intervalMs);
   }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.tick(), this.opts.intervalMs ?? 1_000);
-    void this.tick();
+    this.poller.start();
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.poller.stop();
     await this.admin?.disconnect().catch(() => {});
     this.admin = null;
   }
@@ -79,16 +77,6 @@ export class KafkaStatsService {
     }
     this.opts.hub.publish('kafka:stats', this.latest);
     return this.latest;
-  }
-
-  private async tick(): Promise<void> {
-    if (this.inFlight) return;
-    this.inFlight = true;
-    try {
-      await this.poll();
-    } finally {
-      this.inFlight = false;
-    }
   }
 
   private async client(): Promise<Admin> {

@@ -1,5 +1,6 @@
 import type { PreviewPoint, PreviewSeries, PreviewUpdate } from '../contract/data';
 import type { EventHub } from '../events/event-hub';
+import { Poller } from '../events/poller';
 
 export interface FluxRows {
   collectRows<T>(query: string): Promise<T[]>;
@@ -32,8 +33,7 @@ const GAP_PERIODS = 3;
  */
 export class PreviewService {
   private buffers = new Map<string, PreviewPoint[]>();
-  private timer: NodeJS.Timeout | null = null;
-  private inFlight = false;
+  private readonly poller: Poller;
   private readonly windowMs: number;
   private readonly resolutionMs: number;
   private readonly now: () => number;
@@ -46,34 +46,24 @@ export class PreviewService {
     this.windowMs = (opts.windowSeconds ?? 60) * 1000;
     this.resolutionMs = opts.resolutionMs ?? 500;
     this.now = opts.now ?? Date.now;
+    // InfluxDB down or restarting: the poll fails, what we have stays, freshness ages in the UI.
+    this.poller = new Poller(
+      async () => this.opts.hub.publish('preview:update', await this.refresh()),
+      opts.intervalMs,
+    );
   }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.tick(), this.opts.intervalMs ?? 1_000);
-    void this.tick();
+    this.poller.start();
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.poller.stop();
   }
 
   /** Everything currently held, as a reset update (for a UI that just connected). */
   snapshot(): PreviewUpdate {
     return this.update(true, [...this.buffers.keys()], () => true);
-  }
-
-  private async tick(): Promise<void> {
-    if (this.inFlight) return;
-    this.inFlight = true;
-    try {
-      this.opts.hub.publish('preview:update', await this.refresh());
-    } catch {
-      // InfluxDB down or restarting: keep what we have; freshness ages visibly in the UI.
-    } finally {
-      this.inFlight = false;
-    }
   }
 
   /** One refresh: returns the increment (exposed for tests). */

@@ -1,6 +1,7 @@
 import type { TelegrafStats } from '../contract/data';
 import { toErrorData, WalkstreamError } from '../contract/errors';
 import type { EventHub } from '../events/event-hub';
+import { Poller } from '../events/poller';
 import { parsePrometheusText } from './prometheus-text';
 
 export interface TelegrafStatsOptions {
@@ -21,21 +22,19 @@ const DATA_OUTPUT = 'kafka_data';
  * the thing that is down.
  */
 export class TelegrafStatsService {
-  private timer: NodeJS.Timeout | null = null;
-  private inFlight = false;
+  private readonly poller: Poller;
   private latest: TelegrafStats = unreachable(null);
 
-  constructor(private readonly opts: TelegrafStatsOptions) {}
+  constructor(private readonly opts: TelegrafStatsOptions) {
+    this.poller = new Poller(() => this.poll(), opts.intervalMs);
+  }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.tick(), this.opts.intervalMs ?? 1_000);
-    void this.tick();
+    this.poller.start();
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.poller.stop();
   }
 
   current(): TelegrafStats {
@@ -60,16 +59,6 @@ export class TelegrafStatsService {
     }
     this.opts.hub.publish('telegraf:stats', this.latest);
     return this.latest;
-  }
-
-  private async tick(): Promise<void> {
-    if (this.inFlight) return; // a slow answer skips ticks instead of piling up requests
-    this.inFlight = true;
-    try {
-      await this.poll();
-    } finally {
-      this.inFlight = false;
-    }
   }
 }
 

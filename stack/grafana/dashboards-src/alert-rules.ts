@@ -25,17 +25,22 @@ export interface AlertRule {
 // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's own ${VAR}, filled when it reads the file.
 const BUCKET = 'from(bucket: "${INFLUX_BUCKET}")';
 
-/** Telegraf's counters of the output that writes the Kafka data, over the last minute. */
-function kafkaOutputIncrease(field: string): string {
+/** One of Telegraf's own fields for the output that writes the Kafka data, over `range`. */
+function kafkaOutputField(range: string, field: string): string {
   return `${BUCKET}
-  |> range(start: -1m)
+  |> range(start: ${range})
   |> filter(fn: (r) => r._measurement == "internal_write" and r.alias == "kafka_data" and r._field == "${field}")
-  |> group()
+  |> group()`;
+}
+
+/** How much one of those ever-growing counters grew over `range` (last − first sample). */
+function kafkaOutputIncrease(field: string, range = '-1m', extra = ''): string {
+  return `${kafkaOutputField(range, field)}
   |> sort(columns: ["_time"])
   |> reduce(identity: {first: -1.0, last: 0.0}, fn: (r, accumulator) => ({
       first: if accumulator.first < 0.0 then float(v: r._value) else accumulator.first,
       last: float(v: r._value)}))
-  |> map(fn: (r) => ({_value: r.last - r.first}))`;
+  |> map(fn: (r) => ({_value: r.last - r.first${extra}}))`;
 }
 
 export const ALERT_RULES: AlertRule[] = [
@@ -58,19 +63,8 @@ export const ALERT_RULES: AlertRule[] = [
     title: 'Telegraf holds more than 30 s of data',
     summary:
       "Telegraf's buffer holds more points than InfluxDB took in the last 30 s: InfluxDB is slow or refusing writes, and the backlog grows in Kafka.",
-    query: `written = ${BUCKET}
-  |> range(start: -30s)
-  |> filter(fn: (r) => r._measurement == "internal_write" and r.alias == "kafka_data" and r._field == "metrics_written")
-  |> group()
-  |> sort(columns: ["_time"])
-  |> reduce(identity: {first: -1.0, last: 0.0}, fn: (r, accumulator) => ({
-      first: if accumulator.first < 0.0 then float(v: r._value) else accumulator.first,
-      last: float(v: r._value)}))
-  |> map(fn: (r) => ({_value: r.last - r.first, k: 1}))
-buffered = ${BUCKET}
-  |> range(start: -30s)
-  |> filter(fn: (r) => r._measurement == "internal_write" and r.alias == "kafka_data" and r._field == "buffer_size")
-  |> group()
+    query: `written = ${kafkaOutputIncrease('metrics_written', '-30s', ', k: 1')}
+buffered = ${kafkaOutputField('-30s', 'buffer_size')}
   |> last()
   |> map(fn: (r) => ({_value: float(v: r._value), k: 1}))
 join(tables: {b: buffered, w: written}, on: ["k"])
