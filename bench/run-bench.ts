@@ -121,7 +121,7 @@ function rateLine(r: RateRun): string {
     `counted ${fmt(r.counted)}/${fmt(r.generated)}, p50 ${fmt(r.p50Ms)} ms, p99 ${fmt(r.p99Ms)} ms ` +
     `(producer lag max ${fmt(r.producerLagMaxMs)} ms, ${fmt(r.ticksSkipped)} ticks skipped), ` +
     `backlog trend ${fmt(t.pointsPerSecond)} ± ${fmt(2 * t.stdErrPointsPerSecond)} points/s (limit ${fmt(r.lagSlopeLimit)}, ` +
-    `${t.samples} lag samples, ${fmt(t.pointsPerMessage, 1)} points/message), drain ${fmt(r.drainMs)} ms, ` +
+    `${t.samples} lag samples in ${t.bins} s, ${fmt(t.pointsPerMessage, 1)} points/message), drain ${fmt(r.drainMs)} ms, ` +
     `waited ${fmt(r.drainWaitMs / 1000, 1)} s for a drained pipeline first; ` +
     (r.sustainable ? 'sustainable' : `NOT sustainable (${r.reasons.join('; ')})`) +
     (r.stampMismatches

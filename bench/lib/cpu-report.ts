@@ -22,9 +22,12 @@ export function cpuRuns(
     .map((p) => ({ label: p.label, run: p.run as RateRun & { cpu: NonNullable<RateRun['cpu']> } }));
 }
 
-/** The marginal cost over every sustainable rate whose CPU was measured. */
+/**
+ * The marginal cost over every rate whose CPU was measured, the one that fell behind included: its
+ * cores and points stored are as real as the others', only not the asked rate.
+ */
 function marginal(r: BenchResults) {
-  const runs = r.sweep.filter((s) => s.sustainable && s.cpu).map((s) => s.cpu as CpuPerPoint);
+  const runs = r.sweep.filter((s) => s.cpu).map((s) => s.cpu as CpuPerPoint);
   return { rates: runs.length, ...marginalCeiling(runs, r.machine.cpus) };
 }
 
@@ -38,7 +41,7 @@ export function cpuSummary(r: BenchResults): string | undefined {
     `CPU per point stored at ${fmt(pick.run.rate)} points/s: ${us(c.totalMicrosPerPoint)} over all stages → ` +
     `this machine's ceiling ≈ ${fmt(c.ceilingPointsPerSecond)} points/s (${c.machineCores} cores ÷ CPU seconds per point)` +
     (Number.isFinite(m.ceilingPointsPerSecond)
-      ? `; from the marginal cost over ${m.rates} sustainable rates (${us(m.microsPerPoint)} per point above ${fmt(m.fixedCores, 2)} cores idle) ≈ ${fmt(m.ceilingPointsPerSecond)} points/s`
+      ? `; from the marginal cost over ${m.rates} rates (${us(m.microsPerPoint)} per point above ${fmt(m.fixedCores, 2)} cores idle) ≈ ${fmt(m.ceilingPointsPerSecond)} points/s`
       : '')
   );
 }
@@ -105,7 +108,7 @@ function marginalLines(r: BenchResults): string[] {
   const m = marginal(r);
   if (!Number.isFinite(m.ceilingPointsPerSecond)) return [];
   return [
-    `Marginal cost: a least-squares line through the total cores busy at the ${m.rates} sustainable rates measured gives ` +
+    `Marginal cost: a least-squares line through the total cores busy against the points stored per second at the ${m.rates} rates measured gives ` +
       `${fmt(m.fixedCores, 2)} cores busy at no load and ${us(m.microsPerPoint)} per point on top, so the ceiling from the cost of one more ` +
       `point is (${r.machine.cpus} − ${fmt(m.fixedCores, 2)}) cores ÷ that ≈ **${fmt(m.ceilingPointsPerSecond)} points/s** — an extrapolation, ` +
       'like the ceiling above; the average cost at a low rate is mostly what the services burn idle.',

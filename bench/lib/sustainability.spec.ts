@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fitSlope } from './stats';
 import {
   backlogGrows,
   type LagSample,
