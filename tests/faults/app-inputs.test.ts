@@ -87,9 +87,9 @@ describe("the app's bad inputs", () => {
     writeFileSync(
       envFile,
       readFileSync(stackEnv.envFile, 'utf8')
-        .replace(/^(KAFKA_\d_PORT|INFLUXDB_PORT|GRAFANA_PORT|KAFKA_UI_PORT)=.*$/gm, '')
+        .replace(/^(KAFKA_\d_PORT|INFLUXDB_PORT|GRAFANA_PORT|KAFKA_UI_PORT|TELEGRAF_METRICS_PORT)=.*$/gm, '')
         .concat(
-          '\nKAFKA_1_PORT=39092\nKAFKA_2_PORT=39094\nKAFKA_3_PORT=39096\nINFLUXDB_PORT=38086\nGRAFANA_PORT=33000\nKAFKA_UI_PORT=38080\n',
+          '\nKAFKA_1_PORT=39092\nKAFKA_2_PORT=39094\nKAFKA_3_PORT=39096\nINFLUXDB_PORT=38086\nGRAFANA_PORT=33000\nKAFKA_UI_PORT=38080\nTELEGRAF_METRICS_PORT=39273\n',
         ),
     );
     const { call } = await serveCore({
