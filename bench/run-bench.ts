@@ -39,6 +39,7 @@ const config = {
   rates: process.env.BENCH_RATES ? process.env.BENCH_RATES.split(',').map(Number) : DEFAULT_RATES,
   walks: envNumber('BENCH_WALKS', 100),
   pollMs: 100,
+  lagSampleMs: 100,
   drainSeconds: 10,
   maxLagSlopeFraction: 0.01,
   drainBeforeSeconds: 300,
@@ -121,7 +122,7 @@ function rateLine(r: RateRun): string {
     `counted ${fmt(r.counted)}/${fmt(r.generated)}, p50 ${fmt(r.p50Ms)} ms, p99 ${fmt(r.p99Ms)} ms ` +
     `(producer lag max ${fmt(r.producerLagMaxMs)} ms, ${fmt(r.ticksSkipped)} ticks skipped), ` +
     `backlog trend ${fmt(t.pointsPerSecond)} ± ${fmt(2 * t.stdErrPointsPerSecond)} points/s (limit ${fmt(r.lagSlopeLimit)}, ` +
-    `${t.samples} lag samples in ${t.bins} s, ${fmt(t.pointsPerMessage, 1)} points/message), drain ${fmt(r.drainMs)} ms, ` +
+    `${t.samples} lag samples in ${t.bins} s worth ${fmt(t.independentBins, 1)} independent ones, ${fmt(t.pointsPerMessage, 1)} points/message), drain ${fmt(r.drainMs)} ms, ` +
     `waited ${fmt(r.drainWaitMs / 1000, 1)} s for a drained pipeline first; ` +
     (r.sustainable ? 'sustainable' : `NOT sustainable (${r.reasons.join('; ')})`) +
     (r.stampMismatches
@@ -237,6 +238,7 @@ async function main(): Promise<void> {
         walks: config.walks,
         seconds: config.seconds,
         pollMs: config.pollMs,
+        lagSampleMs: config.lagSampleMs,
         drainSeconds: config.drainSeconds,
         drainBeforeSeconds: config.drainBeforeSeconds,
         maxLagSlopeFraction: config.maxLagSlopeFraction,

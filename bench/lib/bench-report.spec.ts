@@ -66,6 +66,7 @@ const results: BenchResults = {
     rates: [1_000, 10_000],
     walks: 100,
     pollMs: 100,
+    lagSampleMs: 100,
     drainSeconds: 10,
     maxLagSlopeFraction: 0.01,
     drainBeforeSeconds: 300,

@@ -203,10 +203,13 @@ export function renderReport(r: BenchResults): string {
       `**Sustainable** = no tick skipped and ≥ 99 % of the asked points generated, every point acknowledged by Kafka (acks=all), ` +
         `the exact count check passing, Telegraf's backlog not growing, and every point queryable within ${c.drainSeconds} s of the producer stopping. ` +
         `Backlog = the consumer lag of group \`telegraf-walkstream\` (end offsets − committed offsets, Telegraf commits what InfluxDB took), ` +
-        `sampled every 250 ms through the Kafka admin API while the producer runs. Telegraf commits once a second, so the lag saw-tooths: ` +
+        `sampled every ${fmt(c.lagSampleMs)} ms through the Kafka admin API while the producer runs. Telegraf commits once a second, so the lag saw-tooths: ` +
         'the trend is the least-squares slope of the mean lag of each whole second, after the first fifth of the window (the ramp to the working level), ' +
         `× the measured points per message, and it must not exceed ${fmt(c.maxLagSlopeFraction * 100)} % of the rate by more than two standard errors ` +
-        '(the ± column: the resolution a window this short allows; a longer BENCH_SECONDS narrows it). This does not depend on the window length, as a latency bound would: a pipeline slightly slower ' +
+        '(the ± column). Telegraf also stalls for seconds at a time now and then (a slow write to InfluxDB), and the seconds of one stall are not ' +
+        'independent: the standard error is widened for the residuals’ lag-1 autocorrelation (effective sample size n·(1 − r)/(1 + r), Santer et al. 2000), ' +
+        'and a window left with fewer than three independent seconds cannot show that the backlog does not grow, so its rate is not called sustainable. ' +
+        'The ± is the resolution the window allows: it shrinks about as the window’s length to the power 1.5, so a longer BENCH_SECONDS narrows it. This does not depend on the window length, as a latency bound would: a pipeline slightly slower ' +
         'than the producer passes any latency bound in a short window. Each rate starts from a drained pipeline (lag 0, waited for up to ' +
         `${fmt(c.drainBeforeSeconds)} s).`,
     );

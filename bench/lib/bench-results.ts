@@ -33,6 +33,8 @@ export interface BenchResults {
     rates: number[];
     walks: number;
     pollMs: number;
+    /** How often Telegraf's consumer lag is sampled during a rate's window. */
+    lagSampleMs: number;
     drainSeconds: number;
     /** Backlog growth allowed at a sustainable rate, as a fraction of the rate. */
     maxLagSlopeFraction: number;

@@ -42,6 +42,33 @@ export function fitSlope(xs: readonly number[], ys: readonly number[]): { slope:
   return { slope: b, stdErr: sxx === 0 ? Number.NaN : Math.sqrt(sse / (n - 2) / sxx) };
 }
 
+/**
+ * A trend line whose standard error allows for residuals that run in streaks (lag-1
+ * autocorrelation r > 0): n points are then worth only n·(1 − r)/(1 + r) independent ones, and
+ * the error widens to match (the effective-sample-size correction of Santer et al. 2000, for trends
+ * in series whose neighbours are not independent). Infinite when fewer than three are left.
+ */
+export function fitTrend(
+  xs: readonly number[],
+  ys: readonly number[],
+): { slope: number; stdErr: number; lag1: number; effectiveN: number } {
+  const n = xs.length;
+  const fit = fitSlope(xs, ys);
+  if (n < 3) return { ...fit, lag1: Number.NaN, effectiveN: n };
+  const mx = mean(xs);
+  const my = mean(ys);
+  const res = xs.map((x, i) => (ys[i] as number) - (my + fit.slope * (x - mx)));
+  const sse = res.reduce((t, e) => t + e * e, 0);
+  let cross = 0;
+  for (let i = 1; i < n; i++) cross += (res[i] as number) * (res[i - 1] as number);
+  const lag1 = sse === 0 ? 0 : cross / sse;
+  const r = Math.max(0, lag1);
+  const effectiveN = (n * (1 - r)) / (1 + r);
+  const stdErr =
+    effectiveN > 2 ? fit.stdErr * Math.sqrt((n - 2) / (effectiveN - 2)) : Number.POSITIVE_INFINITY;
+  return { slope: fit.slope, stdErr, lag1, effectiveN };
+}
+
 /** 1234567 → "1,234,567" (rounded). */
 export function fmt(n: number, digits = 0): string {
   if (!Number.isFinite(n)) return '–';

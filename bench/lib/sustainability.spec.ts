@@ -68,6 +68,18 @@ describe('lagTrend', () => {
     expect(Math.abs(t.pointsPerSecond)).toBeLessThan(0.01);
   });
 
+  it('widens its error for a stall of several seconds instead of calling it a trend', () => {
+    // Flat at 1,000 messages, then a 4 s stall late in the window that lifts the lag to 4,000.
+    const stall = lagTrend(
+      samples(15, (t) => (t >= 9 && t < 13 ? 1_000 + 750 * (t - 9) : 1_000)),
+      10,
+      3,
+    );
+    expect(stall.pointsPerSecond).toBeGreaterThan(1_000);
+    expect(stall.independentBins).toBeLessThan(stall.bins * 0.6);
+    expect(backlogGrows(stall, 100)).toBe(false);
+  });
+
   it('is not measured (NaN) with fewer than three commit periods', () => {
     const t = lagTrend(
       samples(2, () => 3),
@@ -116,6 +128,17 @@ describe('unsustainableReasons', () => {
     );
     expect(unsustainableReasons(outcome({ lagTrend: growing }), limits)).toEqual([
       'backlog grows 500 ± 0 points/s > 100 points/s',
+    ]);
+  });
+
+  it('does not call a rate sustainable when the window is too short to resolve the trend', () => {
+    const trend = {
+      ...outcome().lagTrend,
+      stdErrPointsPerSecond: Number.POSITIVE_INFINITY,
+      independentBins: 1.6,
+    };
+    expect(unsustainableReasons(outcome({ lagTrend: trend }), limits)).toEqual([
+      "backlog trend not resolvable: the lag's swings leave 1.6 independent seconds in the window (raise BENCH_SECONDS)",
     ]);
   });
 

@@ -3,7 +3,7 @@
  * nothing lost, and a backlog that does not grow. A latency bound would not do: a pipeline 1 %
  * slower than the producer passes any p99 bound over 15 s and fails it over an hour.
  */
-import { fitSlope, mean } from './stats';
+import { fitTrend, mean } from './stats';
 
 export interface LagSample {
   /** Seconds since the producer started. */
@@ -23,6 +23,11 @@ export interface LagTrend {
   /** Samples the fit used, the one-period bins it fitted, and the window they cover. */
   samples: number;
   bins: number;
+  /**
+   * What the bins are worth as independent measurements: Telegraf stalls for several seconds now
+   * and then (a slow write to InfluxDB), and the seconds of one stall rise and fall together.
+   */
+  independentBins: number;
   fromSec: number;
   toSec: number;
   maxMessages: number;
@@ -36,12 +41,12 @@ export const COMMIT_PERIOD_SEC = 1;
 
 /**
  * The backlog's trend from `fromSec` on (the lag first climbs from 0 to its working level, and
- * that ramp is not a trend). The saw-tooth of the commits would pass for a trend of several % of
- * the rate in a 15 s window if fitted sample by sample: the fit takes the mean lag of each whole
- * commit period instead, over a whole number of periods, and its standard error comes from those
- * means, so it is not flattered by samples that share one tooth. Messages convert to points with
- * the window's measured points per message: under load the producer packs several points of a
- * walk into one message.
+ * that ramp is not a trend). Fitted sample by sample, the saw-tooth of the commits reads as a trend
+ * when the window ends mid-tooth: the fit takes the mean lag of each whole commit period instead,
+ * over a whole number of periods, and its standard error comes from those means, widened for the
+ * stalls that span several of them (stats.ts fitTrend). Messages convert to points with the
+ * window's measured points per message: under load the producer packs several points of a walk
+ * into one message.
  */
 export function lagTrend(
   samples: readonly LagSample[],
@@ -58,11 +63,11 @@ export function lagTrend(
     .map((b) => ({ t: mean(b.map((s) => s.tSec)), lag: mean(b.map((s) => s.messages)) }));
   const fit =
     means.length >= 3
-      ? fitSlope(
+      ? fitTrend(
           means.map((m) => m.t),
           means.map((m) => m.lag),
         )
-      : { slope: Number.NaN, stdErr: Number.NaN };
+      : { slope: Number.NaN, stdErr: Number.NaN, effectiveN: means.length };
   return {
     pointsPerSecond: fit.slope * pointsPerMessage,
     stdErrPointsPerSecond: fit.stdErr * pointsPerMessage,
@@ -70,6 +75,7 @@ export function lagTrend(
     pointsPerMessage,
     samples: bins.reduce((n, b) => n + b.length, 0),
     bins: means.length,
+    independentBins: fit.effectiveN,
     fromSec,
     toSec: fromSec + periods * periodSec,
     maxMessages: Math.max(0, ...samples.map((s) => s.messages)),
@@ -120,8 +126,12 @@ export function unsustainableReasons(r: RunOutcome, limits: SustainabilityLimits
   if (!r.countExact) reasons.push(`count mismatch: ${r.counted} in InfluxDB, ${r.generated} generated`);
   const limit = lagSlopeLimit(r.rate, limits);
   const t = r.lagTrend;
-  if (!Number.isFinite(t.pointsPerSecond) || !Number.isFinite(t.stdErrPointsPerSecond)) {
+  if (!Number.isFinite(t.pointsPerSecond)) {
     reasons.push(`backlog trend not measured (${t.samples} lag samples in ${t.bins} commit periods)`);
+  } else if (!Number.isFinite(t.stdErrPointsPerSecond)) {
+    reasons.push(
+      `backlog trend not resolvable: the lag's swings leave ${t.independentBins.toFixed(1)} independent seconds in the window (raise BENCH_SECONDS)`,
+    );
   } else if (backlogGrows(t, limit)) {
     reasons.push(
       `backlog grows ${Math.round(t.pointsPerSecond)} ± ${Math.round(2 * t.stdErrPointsPerSecond)} points/s > ${Math.round(limit)} points/s`,

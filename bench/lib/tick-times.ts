@@ -5,20 +5,18 @@
  */
 import type { Clock } from '@walkstream/producer';
 
-/**
- * A producer that stamps the tick's scheduled time rather than the moment it got round to it asks
- * `epochNsAt(scheduled monoMs)`; one that stamps the moment asks `epochNs()`. The bench records
- * either, so latency runs from the time in the point, late generation included.
- */
-type StampingClock = Clock & { epochNsAt?(monoMs: number): bigint };
-
 export interface TickTimes {
-  clock: StampingClock;
+  /**
+   * The producer stamps a tick with `epochNsAt(its scheduled monoMs)`, or with `epochNs()` (the
+   * moment of generation) on a clock without it; this clock has both and records whichever is
+   * asked, so latency runs from the time in the point, late generation included.
+   */
+  clock: Required<Clock>;
   /** Epoch ms stamped on tick i (sub-millisecond precision). */
   readonly ms: readonly number[];
 }
 
-export function recordTickTimes(base: StampingClock): TickTimes {
+export function recordTickTimes(base: Clock): TickTimes {
   const ms: number[] = [];
   const record = (ns: bigint) => {
     ms.push(nsToMs(ns));
