@@ -27,12 +27,7 @@ interface MergedService {
 export function composeMemoryLimitBytes(composeFiles: string[], profiles: string[]): number {
   const services = new Map<string, MergedService>();
   for (const file of composeFiles) {
-    // merge: the stack's services inherit their limits through `<<: *anchor` merge keys; Compose's
-    // own tags (!override, !reset) read as the plain value they carry, which is what they set.
-    const doc = parse(readFileSync(file, 'utf8'), { merge: true, logLevel: 'error' }) as {
-      services?: Record<string, ServiceSpec>;
-    };
-    for (const [name, spec] of Object.entries(doc?.services ?? {})) {
+    for (const [name, spec] of Object.entries(composeServices(file))) {
       const merged = services.get(name) ?? {};
       const memory = spec?.mem_limit ?? spec?.deploy?.resources?.limits?.memory;
       const replicas = spec?.deploy?.replicas ?? spec?.scale;
@@ -68,11 +63,18 @@ export function parseMemoryBytes(value: unknown): number | null {
 export function serviceImage(composeFiles: string[], service: string): string | null {
   let image: string | null = null;
   for (const file of composeFiles) {
-    const doc = parse(readFileSync(file, 'utf8'), { merge: true, logLevel: 'error' }) as {
-      services?: Record<string, { image?: unknown }>;
-    };
-    const named = doc?.services?.[service]?.image;
+    const named = composeServices(file)[service]?.image;
     if (typeof named === 'string') image = named;
   }
   return image;
+}
+
+/** The `services` of one compose file as YAML reads them (before Compose merges the files). */
+function composeServices(file: string): Record<string, ServiceSpec & { image?: unknown }> {
+  // merge: the stack's services inherit their limits through `<<: *anchor` merge keys; Compose's
+  // own tags (!override, !reset) read as the plain value they carry, which is what they set.
+  const doc = parse(readFileSync(file, 'utf8'), { merge: true, logLevel: 'error' }) as {
+    services?: Record<string, ServiceSpec & { image?: unknown }>;
+  } | null;
+  return doc?.services ?? {};
 }

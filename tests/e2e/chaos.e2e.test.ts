@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../core/create-core';
-import { createTestCore, repoDir, stackEnv } from '../stack/stack-env';
+import { createTestCore, repoDir, restoreThroughCore, stackEnv } from '../stack/stack-env';
 import { openAppPage } from './browser-harness';
 
 const run = promisify(execFile);
@@ -75,13 +75,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  // Whatever failed, leave no fault behind: undo through the app, then make sure through Docker.
-  for (const f of core?.chaos.status().faults ?? []) await core.chaos.undo({ id: f.id }).catch(() => {});
-  if (core) {
-    await core.stack.unpauseService('telegraf').catch(() => {});
-    for (const s of ['kafka-1', 'kafka-2', 'kafka-3', 'influxdb'] as const)
-      await core.stack.startService(s).catch(() => {});
-  }
+  await restoreThroughCore(core);
   await closeApp?.();
   await dispose?.();
 });

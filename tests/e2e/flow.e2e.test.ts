@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FLOW_HOPS } from '../../core/contract/data';
 import type { Core } from '../../core/create-core';
-import { createTestCore, repoDir } from '../stack/stack-env';
+import { createTestCore, repoDir, restoreThroughCore } from '../stack/stack-env';
 import { openAppPage } from './browser-harness';
 
 let core: Core;
@@ -98,12 +98,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  // Whatever failed, leave no fault behind: undo through the app, then make sure through Docker.
-  for (const f of core?.chaos.status().faults ?? []) await core.chaos.undo({ id: f.id }).catch(() => {});
-  if (core) {
-    await core.stack.unpauseService('telegraf').catch(() => {});
-    await core.stack.startService('influxdb').catch(() => {});
-  }
+  await restoreThroughCore(core);
   await closeApp?.();
   await dispose?.();
 });

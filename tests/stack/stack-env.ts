@@ -153,6 +153,20 @@ export const runId = `t${Date.now().toString(36)}`;
  * The app core wired to the test stack (same project, env file and local-images override), with
  * its own throw-away settings file at `settingsPath`. `dispose` shuts it down and removes the settings.
  */
+/**
+ * Leaves no fault behind after a suite that injects them through the app, whatever failed: undo
+ * every active fault through the core, then make sure through Docker that paused services run
+ * again and stopped ones are started.
+ */
+export async function restoreThroughCore(core: Core | undefined): Promise<void> {
+  if (!core) return;
+  for (const f of core.chaos.status().faults) await core.chaos.undo({ id: f.id }).catch(() => {});
+  for (const s of ['kafka-1', 'kafka-2', 'kafka-3', 'telegraf'] as const)
+    await core.stack.unpauseService(s).catch(() => {});
+  for (const s of ['kafka-1', 'kafka-2', 'kafka-3', 'influxdb'] as const)
+    await core.stack.startService(s).catch(() => {});
+}
+
 export function createTestCore(overrides: Partial<CoreOptions> = {}): {
   core: Core;
   settingsPath: string;
