@@ -3,14 +3,16 @@ import { EventHub } from '../events/event-hub';
 import { type FluxRows, PreviewService } from './preview-service';
 
 /** A fake InfluxDB answering the two queries the preview makes from an in-memory series. */
-function fakeInflux(points: { walk: string; t: number; v: number }[]): FluxRows & { queries: string[] } {
+type FakePoint = { walk: string; t: number; v: number };
+
+function fakeInflux(points: FakePoint[]): FluxRows & { queries: string[] } {
   const queries: string[] = [];
   return {
     queries,
     collectRows: async <T>(q: string) => {
       queries.push(q);
       if (q.includes('last()')) {
-        const last = new Map<string, { walk: string; t: number; v: number }>();
+        const last = new Map<string, FakePoint>();
         for (const p of points) last.set(p.walk, p);
         return [...last.values()].map((p) => ({
           walk: p.walk,
@@ -26,6 +28,19 @@ function fakeInflux(points: { walk: string; t: number; v: number }[]): FluxRows 
   };
 }
 
+type PreviewOptions = ConstructorParameters<typeof PreviewService>[0];
+
+/** A preview over the fake InfluxDB's points, showing up to 10 walks unless told otherwise. */
+function preview(points: FakePoint[], options: Partial<PreviewOptions> = {}): PreviewService {
+  return new PreviewService({
+    query: fakeInflux(points),
+    bucket: 'walks',
+    hub: new EventHub(),
+    walkLimit: () => 10,
+    ...options,
+  });
+}
+
 describe('PreviewService', () => {
   it('shows a bounded subset of walks, says how many are hidden, and reports freshness', async () => {
     const now = 1_800_000_000_000;
@@ -33,13 +48,7 @@ describe('PreviewService', () => {
       { walk, t: now - 2_000, v: i },
       { walk, t: now - 1_000, v: i + 0.5 },
     ]);
-    const svc = new PreviewService({
-      query: fakeInflux(pts),
-      bucket: 'walks',
-      hub: new EventHub(),
-      walkLimit: () => 2,
-      now: () => now,
-    });
+    const svc = preview(pts, { walkLimit: () => 2, now: () => now });
     const u = await svc.refresh();
     expect(u.series.map((s) => s.walk)).toEqual(['w0000', 'w0001']);
     expect(u.hiddenWalks).toBe(1);
@@ -49,14 +58,7 @@ describe('PreviewService', () => {
   it('sends only new points on later refreshes (plus the last one sent, whose interval may still fill)', async () => {
     let now = 1_800_000_000_000;
     const pts = [{ walk: 'w0000', t: now - 5_000, v: 1 }];
-    const svc = new PreviewService({
-      query: fakeInflux(pts),
-      bucket: 'walks',
-      hub: new EventHub(),
-      walkLimit: () => 10,
-      now: () => now,
-      resolutionMs: 500,
-    });
+    const svc = preview(pts, { now: () => now, resolutionMs: 500 });
     expect((await svc.refresh()).series[0]?.points).toEqual([{ t: now - 5_000, v: 1 }]);
     now += 1_000;
     pts.push({ walk: 'w0000', t: now - 100, v: 2 });
@@ -81,14 +83,7 @@ describe('PreviewService', () => {
       { walk: 'w0000', t: now - 20_000, v: 1 },
       { walk: 'w0000', t: now - 10_000, v: 2 },
     ];
-    const svc = new PreviewService({
-      query: fakeInflux(pts),
-      bucket: 'walks',
-      hub: new EventHub(),
-      walkLimit: () => 10,
-      now: () => now,
-      runStartedAt: () => run,
-    });
+    const svc = preview(pts, { now: () => now, runStartedAt: () => run });
     expect((await svc.refresh()).series[0]?.points).toHaveLength(2);
     now += 1_000;
     run = now;
@@ -103,14 +98,7 @@ describe('PreviewService', () => {
 
   it('says how far apart points may be before the chart breaks the line: a few ticks, or a few intervals', async () => {
     let tickMs = 100;
-    const svc = new PreviewService({
-      query: fakeInflux([]),
-      bucket: 'walks',
-      hub: new EventHub(),
-      walkLimit: () => 10,
-      resolutionMs: 500,
-      tickMs: () => tickMs,
-    });
+    const svc = preview([], { resolutionMs: 500, tickMs: () => tickMs });
     expect((await svc.refresh()).gapMs).toBe(1_500);
     tickMs = 10_000; // 0.1 ticks/s
     expect((await svc.refresh()).gapMs).toBe(30_000);

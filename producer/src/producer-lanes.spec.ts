@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { WalkstreamError } from './errors';
-import { createProducer, type WalkProducer } from './producer';
-import type { ProducerMetrics } from './producer-metrics';
+import { createProducer } from './producer';
+import { nextMetrics, seqOf, trackMaxQueued } from './producer-spec-support';
 import type { KeyedRecord, RecordSink } from './record-sink';
 
 /** Walk w0007 goes to partition 7 % partitions; sends touching `stuck` wait until released. */
@@ -62,18 +62,7 @@ function partitionedSink(partitions: number, stuck: number | null = null) {
 }
 
 function seqsOf(points: KeyedRecord[], key: string): number[] {
-  return points.filter((p) => p.key === key).map((p) => Number(/seq=(\d+)i/.exec(p.value)?.[1]));
-}
-
-function nextMetrics(p: WalkProducer, pred: (m: ProducerMetrics) => boolean): Promise<ProducerMetrics> {
-  return new Promise((resolve) => {
-    const off = p.on('metrics', (m) => {
-      if (pred(m)) {
-        off();
-        resolve(m);
-      }
-    });
-  });
+  return points.filter((p) => p.key === key).map((p) => seqOf(p));
 }
 
 const walkIds = (n: number) => Array.from({ length: n }, (_, i) => `w${String(i).padStart(4, '0')}`);
@@ -132,15 +121,12 @@ describe('createProducer over a partitioned sink', () => {
       metricsIntervalMs: 10,
       stopTimeoutMs: 50,
     });
-    let maxQueued = 0;
-    p.on('metrics', (m) => {
-      maxQueued = Math.max(maxQueued, m.queuedPoints);
-    });
+    const queued = trackMaxQueued(p);
     await p.start();
     const m = await nextMetrics(p, (x) => x.ticksSkipped > 0);
     expect(m.queuedPoints).toBeLessThanOrEqual(300);
     const report = await p.stop();
-    expect(maxQueued).toBeLessThanOrEqual(300);
+    expect(queued.max).toBeLessThanOrEqual(300);
     // Only whole ticks are skipped: every walk of the healthy lanes stays gap-free.
     const ticks = report.pointsGenerated / 9;
     for (const w of walkIds(9).filter((x) => partitionOf(x) !== 0)) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WalkstreamError } from './errors';
-import { createProducer, type WalkProducer } from './producer';
-import type { ProducerMetrics } from './producer-metrics';
+import { createProducer } from './producer';
+import { nextMetrics, seqOf, trackMaxQueued } from './producer-spec-support';
 import type { KeyedRecord, RecordSink } from './record-sink';
 
 /** An in-memory sink; `delayMs` makes it slower than the schedule, `failures` makes sends throw. */
@@ -35,7 +35,7 @@ function memorySink(opts: { delayMs?: number; failures?: number } = {}) {
 function seqsByWalk(records: KeyedRecord[]): Map<string, number[]> {
   const out = new Map<string, number[]>();
   for (const r of records) {
-    const seq = Number(/seq=(\d+)i/.exec(r.value)?.[1]);
+    const seq = seqOf(r);
     const list = out.get(r.key) ?? [];
     list.push(seq);
     out.set(r.key, list);
@@ -47,17 +47,6 @@ function expectContiguousPerWalk(records: KeyedRecord[], walks: number): void {
   const byWalk = seqsByWalk(records);
   expect(byWalk.size).toBe(walks);
   for (const seqs of byWalk.values()) expect(seqs).toEqual(seqs.map((_, i) => i));
-}
-
-function nextMetrics(p: WalkProducer, pred: (m: ProducerMetrics) => boolean): Promise<ProducerMetrics> {
-  return new Promise((resolve) => {
-    const off = p.on('metrics', (m) => {
-      if (pred(m)) {
-        off();
-        resolve(m);
-      }
-    });
-  });
 }
 
 describe('createProducer', () => {
@@ -119,16 +108,13 @@ describe('createProducer', () => {
       maxLagMs: 200,
       metricsIntervalMs: 50,
     });
-    let maxQueued = 0;
-    p.on('metrics', (m) => {
-      maxQueued = Math.max(maxQueued, m.queuedPoints);
-    });
+    const queued = trackMaxQueued(p);
     await p.start();
     const m = await nextMetrics(p, (x) => x.ticksSkipped > 0 && x.pointsProduced > 0);
     expect(m.lagMs).toBeGreaterThan(0);
     const report = await p.stop();
     // Everything generated and not acknowledged, in flight included.
-    expect(maxQueued).toBeLessThanOrEqual(5_000);
+    expect(queued.max).toBeLessThanOrEqual(5_000);
     expect(report.undelivered).toBe(0);
     // Skipped ticks are never generated, so each walk's step numbers stay gap-free.
     expectContiguousPerWalk(records, 1_000);

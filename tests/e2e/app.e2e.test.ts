@@ -5,17 +5,13 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Core } from '../../core/create-core';
-import { createTestCore, flux, repoDir, stackEnv, waitUntil } from '../stack/stack-env';
-import { openAppPage } from './browser-harness';
+import { describe, expect, it } from 'vitest';
+import { flux, repoDir, stackEnv, waitUntil } from '../stack/stack-env';
+import { appPageSuite } from './app-page-suite';
+
+const app = appPageSuite({ width: 1400, height: 1000 });
 
 const run = promisify(execFile);
-let core: Core;
-let dispose: () => Promise<void>;
-let page: Page;
-let closeApp: (() => Promise<void>) | undefined;
 
 // Screenshots of the main states: test artifacts under test-results/, or the README's pictures
 // under docs/screenshots/ with WALKSTREAM_UPDATE_SCREENSHOTS=1.
@@ -23,17 +19,7 @@ const shotsDir =
   process.env.WALKSTREAM_UPDATE_SCREENSHOTS === '1'
     ? `${repoDir}docs/screenshots`
     : `${repoDir}test-results/screenshots`;
-const shot = (name: string) => page.screenshot({ path: `${shotsDir}/${name}.png`, fullPage: true });
-
-beforeAll(async () => {
-  ({ core, dispose } = createTestCore());
-  ({ page, close: closeApp } = await openAppPage(core, { width: 1400, height: 1000 }));
-});
-
-afterAll(async () => {
-  await closeApp?.();
-  await dispose?.();
-});
+const shot = (name: string) => app.page.screenshot({ path: `${shotsDir}/${name}.png`, fullPage: true });
 
 /** Standard deviation of one-step increments of the walks over an InfluxDB time range. */
 async function stepStdDev(startIso: string, stopIso: string): Promise<number> {
@@ -48,17 +34,17 @@ async function stepStdDev(startIso: string, stopIso: string): Promise<number> {
 
 describe('the app in Chromium against the real stack', () => {
   it('Start pipeline: cards turn healthy, the chart shows points within 30 s, Kafka shows 3 brokers and a produce rate', async () => {
-    await page.locator('[data-testid="pipeline-bar"][data-ready="true"]').waitFor({ timeout: 30_000 });
+    await app.page.locator('[data-testid="pipeline-bar"][data-ready="true"]').waitFor({ timeout: 30_000 });
     await shot('1-before-start');
-    await page.getByRole('button', { name: 'Start pipeline' }).click();
+    await app.page.getByRole('button', { name: 'Start pipeline' }).click();
     for (const service of ['kafka-1', 'kafka-2', 'kafka-3', 'telegraf', 'influxdb']) {
-      await page
+      await app.page
         .locator(`[data-testid="service-${service}"][data-health="healthy"]`)
         .waitFor({ timeout: 120_000 });
     }
-    expect(await page.getByTestId('service-grafana').textContent()).toContain('not available');
+    expect(await app.page.getByTestId('service-grafana').textContent()).toContain('not available');
     const started = Date.now();
-    await page.waitForFunction(
+    await app.page.waitForFunction(
       () => Number(document.querySelector('[data-testid="chart"]')?.getAttribute('data-points')) > 0,
       null,
       {
@@ -68,15 +54,15 @@ describe('the app in Chromium against the real stack', () => {
     console.log(
       `chart showed points ${((Date.now() - started) / 1000).toFixed(1)} s after the services were healthy`,
     );
-    await page.locator('[data-testid="brokers"][data-up="3"]').waitFor({ timeout: 30_000 });
-    await page.waitForFunction(
+    await app.page.locator('[data-testid="brokers"][data-up="3"]').waitFor({ timeout: 30_000 });
+    await app.page.waitForFunction(
       () => Number(document.querySelector('[data-testid="produce-rate"]')?.getAttribute('data-value')) > 0,
       null,
       { timeout: 30_000 },
     );
-    expect(await page.getByTestId('pipeline-state').textContent()).toContain('Running');
+    expect(await app.page.getByTestId('pipeline-state').textContent()).toContain('Running');
     // A few seconds of walks on the chart before the picture.
-    await page.waitForFunction(
+    await app.page.waitForFunction(
       () => Number(document.querySelector('[data-testid="chart"]')?.getAttribute('data-points')) >= 60,
       null,
       {
@@ -92,8 +78,8 @@ describe('the app in Chromium against the real stack', () => {
       new Date(beforeEnd.getTime() - 8_000).toISOString(),
       beforeEnd.toISOString(),
     );
-    await page.getByTestId('param-volatility').fill('10');
-    expect(await page.locator('output[for="param-volatility"]').textContent()).toBe('10');
+    await app.page.getByTestId('param-volatility').fill('10');
+    expect(await app.page.locator('output[for="param-volatility"]').textContent()).toBe('10');
     const changedAt = Date.now();
     const after = await waitUntil(
       'step standard deviation about 10× larger',
@@ -110,13 +96,13 @@ describe('the app in Chromium against the real stack', () => {
   });
 
   it('Stop pipeline: the producer stops, the containers go away, the UI shows stopped', async () => {
-    await page.getByRole('button', { name: 'Stop pipeline' }).click();
-    await page.waitForFunction(
+    await app.page.getByRole('button', { name: 'Stop pipeline' }).click();
+    await app.page.waitForFunction(
       () => document.querySelector('[data-testid="pipeline-state"]')?.textContent?.startsWith('Stopped'),
       null,
       { timeout: 120_000 },
     );
-    expect((await core.router.call('producer:status', undefined)) as unknown).toMatchObject({
+    expect((await app.core.router.call('producer:status', undefined)) as unknown).toMatchObject({
       ok: true,
       result: { state: 'stopped' },
     });
@@ -127,7 +113,7 @@ describe('the app in Chromium against the real stack', () => {
       `label=com.docker.compose.project=${stackEnv.project}`,
     ]);
     expect(stdout.trim()).toBe('');
-    expect(await page.getByTestId('service-kafka-1').textContent()).toContain('not available');
+    expect(await app.page.getByTestId('service-kafka-1').textContent()).toContain('not available');
     await shot('3-stopped');
   });
 });

@@ -6,20 +6,33 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Core } from '../../core/create-core';
-import { createTestCore, repoDir, restoreThroughCore, stackEnv } from '../stack/stack-env';
-import { openAppPage } from './browser-harness';
+import { describe, expect, it } from 'vitest';
+import { repoDir, stackEnv } from '../stack/stack-env';
+import { appPageSuite } from './app-page-suite';
+
+const app = appPageSuite(
+  { width: 1400, height: 1200 },
+  {
+    restoreStack: true,
+    // What the page and the core showed: the failure message alone says too little.
+    onFailure: async (testName) => {
+      const name = testName.split(':')[0]?.replace(/\W+/g, '-') ?? 'failed';
+      await shot(`failed-${name}`).catch(() => {});
+      console.log(
+        `page at failure:\n${await app.page.getByTestId('chaos-panel').textContent().catch(String)}`,
+      );
+      console.log(`chart: ${await app.page.getByTestId('freshness').textContent().catch(String)}`);
+      const { effect, faults, recoveries } = app.core.chaos.status();
+      console.log(`core at failure: ${JSON.stringify({ effect, faults, recoveries })}`);
+      console.log(`kafka stats error: ${JSON.stringify(app.core.kafkaStats.current().error)}`);
+    },
+  },
+);
 
 const run = promisify(execFile);
-let core: Core;
-let dispose: () => Promise<void>;
-let page: Page;
-let closeApp: (() => Promise<void>) | undefined;
 
 const shot = (name: string) =>
-  page.screenshot({ path: `${repoDir}test-results/screenshots/chaos-${name}.png`, fullPage: true });
+  app.page.screenshot({ path: `${repoDir}test-results/screenshots/chaos-${name}.png`, fullPage: true });
 
 /** The container's state as Docker itself reports it, independent of the app. */
 async function dockerState(service: string): Promise<string> {
@@ -44,7 +57,7 @@ async function waitForValue(
   value: number,
   timeout: number,
 ): Promise<number> {
-  const handle = await page.waitForFunction(
+  const handle = await app.page.waitForFunction(
     ([sel, a, o, v]) => {
       const raw = document.querySelector(sel as string)?.getAttribute(a as string);
       if (raw === null || raw === undefined || raw === '') return false;
@@ -60,7 +73,9 @@ async function waitForValue(
 
 const value = (testId: string) => `[data-testid="${testId}"]`;
 const recovered = (service: string) =>
-  page.locator(`[data-testid="chaos-recovery"][data-service="${service}"][data-state="recovered"]`).first();
+  app.page
+    .locator(`[data-testid="chaos-recovery"][data-service="${service}"][data-state="recovered"]`)
+    .first();
 
 async function expectRecovered(service: string, timeout: number): Promise<number> {
   await recovered(service).waitFor({ timeout });
@@ -69,111 +84,101 @@ async function expectRecovered(service: string, timeout: number): Promise<number
   return ms;
 }
 
-beforeAll(async () => {
-  ({ core, dispose } = createTestCore());
-  ({ page, close: closeApp } = await openAppPage(core, { width: 1400, height: 1200 }));
-});
-
-afterAll(async () => {
-  await restoreThroughCore(core);
-  await closeApp?.();
-  await dispose?.();
-});
-
-// What the page and the core showed when a step failed: the failure message alone says too little.
-afterEach(async ({ task }) => {
-  if (task.result?.state !== 'fail' || !page) return;
-  const name = task.name.split(':')[0]?.replace(/\W+/g, '-') ?? 'failed';
-  await shot(`failed-${name}`).catch(() => {});
-  console.log(`page at failure:\n${await page.getByTestId('chaos-panel').textContent().catch(String)}`);
-  console.log(`chart: ${await page.getByTestId('freshness').textContent().catch(String)}`);
-  const { effect, faults, recoveries } = core.chaos.status();
-  console.log(`core at failure: ${JSON.stringify({ effect, faults, recoveries })}`);
-  console.log(`kafka stats error: ${JSON.stringify(core.kafkaStats.current().error)}`);
-});
-
 describe('the Chaos panel in Chromium against the real stack', () => {
   it('the pipeline runs and the panel shows a healthy baseline', async () => {
-    await page.locator('[data-testid="pipeline-bar"][data-ready="true"]').waitFor({ timeout: 30_000 });
+    await app.page.locator('[data-testid="pipeline-bar"][data-ready="true"]').waitFor({ timeout: 30_000 });
     // The stack may be up already (with-stack.sh) or down (another suite stopped it).
-    await page.getByRole('button', { name: 'Start pipeline' }).click();
-    await page.getByTestId('pipeline-state').filter({ hasText: 'producing' }).waitFor({ timeout: 200_000 });
-    await page.locator('[data-testid="brokers"][data-up="3"]').waitFor({ timeout: 60_000 });
+    await app.page.getByRole('button', { name: 'Start pipeline' }).click();
+    await app.page
+      .getByTestId('pipeline-state')
+      .filter({ hasText: 'producing' })
+      .waitFor({ timeout: 200_000 });
+    await app.page.locator('[data-testid="brokers"][data-up="3"]').waitFor({ timeout: 60_000 });
     await waitForValue(value('chaos-under-replicated'), 'data-value', '=', 0, 60_000);
     await waitForValue(value('chaos-freshness'), 'data-value', '<', 5_000, 60_000);
     await waitForValue(value('chaos-lag'), 'data-seconds', '<', 3, 60_000);
-    expect(await page.getByTestId('chaos-kill-broker').isEnabled()).toBe(true);
+    expect(await app.page.getByTestId('chaos-kill-broker').isEnabled()).toBe(true);
   });
 
   it('kill a broker: it shows down, partitions under-replicated, leaders moved off it; Undo recovers', async () => {
     // The broker that leads the most partitions, so leaders visibly have to move.
     const leads = await Promise.all(
       [1, 2, 3].map(async (b) =>
-        Number(await page.getByTestId(`chaos-leaders-${b}`).getAttribute('data-value')),
+        Number(await app.page.getByTestId(`chaos-leaders-${b}`).getAttribute('data-value')),
       ),
     );
     const nodeId = leads.indexOf(Math.max(...leads)) + 1;
     const service = `kafka-${nodeId}`;
     expect(Math.max(...leads)).toBeGreaterThan(0);
 
-    await page.getByLabel('Broker', { exact: true }).selectOption(service);
-    await page.getByTestId('chaos-kill-broker').click();
+    await app.page.getByLabel('Broker', { exact: true }).selectOption(service);
+    await app.page.getByTestId('chaos-kill-broker').click();
     const killedAt = Date.now();
-    await page.locator(`[data-testid="chaos-fault"][data-service="${service}"]`).waitFor({ timeout: 15_000 });
+    await app.page
+      .locator(`[data-testid="chaos-fault"][data-service="${service}"]`)
+      .waitFor({ timeout: 15_000 });
     expect(await dockerState(service)).toBe('exited');
     // Only one broker at a time: the broker buttons are disabled while one is down.
-    expect(await page.getByTestId('chaos-stop-broker').isDisabled()).toBe(true);
+    expect(await app.page.getByTestId('chaos-stop-broker').isDisabled()).toBe(true);
 
-    await page.locator(`[data-testid="chaos-brokers"][data-down="${nodeId}"]`).waitFor({ timeout: 60_000 });
+    await app.page
+      .locator(`[data-testid="chaos-brokers"][data-down="${nodeId}"]`)
+      .waitFor({ timeout: 60_000 });
     const under = await waitForValue(value('chaos-under-replicated'), 'data-value', '>', 0, 60_000);
     await waitForValue(value(`chaos-leaders-${nodeId}`), 'data-value', '=', 0, 60_000);
-    await page.locator('[data-testid="brokers"][data-up="2"]').waitFor({ timeout: 30_000 });
+    await app.page.locator('[data-testid="brokers"][data-up="2"]').waitFor({ timeout: 30_000 });
     console.log(
       `${service} killed: ${under} partitions under-replicated, its ${leads[nodeId - 1]} leaderships moved, ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`,
     );
     await shot('1-broker-killed');
 
-    await page.getByRole('button', { name: `Undo Kill broker ${service}`, exact: true }).click();
-    await page
+    await app.page.getByRole('button', { name: `Undo Kill broker ${service}`, exact: true }).click();
+    await app.page
       .locator(`[data-testid="chaos-fault"][data-service="${service}"]`)
       .waitFor({ state: 'detached' });
     const ms = await expectRecovered(service, 120_000);
-    expect(await page.getByTestId('chaos-under-replicated').getAttribute('data-value')).toBe('0');
-    expect(await page.getByTestId('chaos-brokers').getAttribute('data-down')).toBe('');
+    expect(await app.page.getByTestId('chaos-under-replicated').getAttribute('data-value')).toBe('0');
+    expect(await app.page.getByTestId('chaos-brokers').getAttribute('data-down')).toBe('');
     expect(await dockerState(service)).toBe('running');
     console.log(`${service} back: ISR full again ${(ms / 1000).toFixed(1)} s after Undo`);
   });
 
   it('pause Telegraf: consumer lag grows; Undo lets it catch up', async () => {
-    await page.getByTestId('chaos-pause-telegraf').click();
-    await page.locator('[data-testid="chaos-fault"][data-service="telegraf"]').waitFor({ timeout: 15_000 });
+    await app.page.getByTestId('chaos-pause-telegraf').click();
+    await app.page
+      .locator('[data-testid="chaos-fault"][data-service="telegraf"]')
+      .waitFor({ timeout: 15_000 });
     expect(await dockerState('telegraf')).toBe('paused');
     const lag = await waitForValue(value('chaos-lag'), 'data-seconds', '>', 5, 60_000);
-    const messages = Number(await page.getByTestId('chaos-lag').getAttribute('data-value'));
+    const messages = Number(await app.page.getByTestId('chaos-lag').getAttribute('data-value'));
     expect(messages).toBeGreaterThan(100);
     console.log(`telegraf paused: lag ${messages} messages (~${lag.toFixed(1)} s)`);
     await shot('2-telegraf-paused');
 
-    await page.getByRole('button', { name: 'Undo Pause Telegraf', exact: true }).click();
+    await app.page.getByRole('button', { name: 'Undo Pause Telegraf', exact: true }).click();
     const ms = await expectRecovered('telegraf', 90_000);
-    expect(Number(await page.getByTestId('chaos-lag').getAttribute('data-seconds'))).toBeLessThanOrEqual(3);
+    expect(Number(await app.page.getByTestId('chaos-lag').getAttribute('data-seconds'))).toBeLessThanOrEqual(
+      3,
+    );
     expect(await dockerState('telegraf')).toBe('running');
     console.log(`telegraf resumed: lag back under 3 s and data fresh ${(ms / 1000).toFixed(1)} s after Undo`);
   });
 
-  it('stop InfluxDB: the data ages on the page, the Telegraf card says what it holds; Undo brings fresh points back', async () => {
-    await page.getByTestId('chaos-stop-influxdb').click();
-    await page.locator('[data-testid="chaos-fault"][data-service="influxdb"]').waitFor({ timeout: 30_000 });
+  it('stop InfluxDB: the data ages on the app.page, the Telegraf card says what it holds; Undo brings fresh points back', async () => {
+    await app.page.getByTestId('chaos-stop-influxdb').click();
+    await app.page
+      .locator('[data-testid="chaos-fault"][data-service="influxdb"]')
+      .waitFor({ timeout: 30_000 });
     expect(await dockerState('influxdb')).toBe('exited');
     await waitForValue(value('chaos-freshness'), 'data-value', '>', 10_000, 60_000);
     // The chart's own freshness line ages too, although no update arrives while InfluxDB is down.
-    await page
+    await app.page
       .getByTestId('freshness')
       .filter({ hasText: /Last point \d{2,} s ago/ })
       .waitFor({ timeout: 10_000 });
     // Telegraf keeps what it read from Kafka and says so; the count is Telegraf's own, as its
     // metrics endpoint reports it.
-    const note = page
+    const note = app.page
       .getByTestId('note-telegraf')
       .filter({ hasText: /^Holding [\d,]+ points, waiting for InfluxDB\.$/ });
     await note.waitFor({ timeout: 15_000 });
@@ -185,15 +190,17 @@ describe('the Chaos panel in Chromium against the real stack', () => {
     expect(metrics).toMatch(/^internal_write_buffer_size\{[^}]*alias="kafka_data"[^}]*\} [1-9]/m);
     await shot('3-influxdb-stopped');
 
-    await page.getByRole('button', { name: 'Undo Stop InfluxDB', exact: true }).click();
+    await app.page.getByRole('button', { name: 'Undo Stop InfluxDB', exact: true }).click();
     const ms = await expectRecovered('influxdb', 120_000);
-    expect(Number(await page.getByTestId('chaos-freshness').getAttribute('data-value'))).toBeLessThan(5_000);
+    expect(Number(await app.page.getByTestId('chaos-freshness').getAttribute('data-value'))).toBeLessThan(
+      5_000,
+    );
     expect(await dockerState('influxdb')).toBe('running');
-    await page
+    await app.page
       .getByTestId('note-telegraf')
       .filter({ hasText: 'waiting for InfluxDB' })
       .waitFor({ state: 'detached', timeout: 30_000 });
-    console.log(`influxdb back: fresh points on the page ${(ms / 1000).toFixed(1)} s after Undo`);
-    expect(core.chaos.status().faults).toEqual([]);
+    console.log(`influxdb back: fresh points on the app.page ${(ms / 1000).toFixed(1)} s after Undo`);
+    expect(app.core.chaos.status().faults).toEqual([]);
   });
 });

@@ -8,17 +8,25 @@
  * WALKSTREAM_UPDATE_SCREENSHOTS=1 writes the strip's pictures to docs/screenshots/.
  */
 import { mkdirSync } from 'node:fs';
-import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FLOW_HOPS } from '../../core/contract/data';
-import type { Core } from '../../core/create-core';
-import { createTestCore, repoDir, restoreThroughCore } from '../stack/stack-env';
-import { openAppPage } from './browser-harness';
+import { repoDir } from '../stack/stack-env';
+import { appPageSuite } from './app-page-suite';
 
-let core: Core;
-let dispose: () => Promise<void>;
-let page: Page;
-let closeApp: (() => Promise<void>) | undefined;
+const app = appPageSuite(
+  { width: 1400, height: 1100 },
+  {
+    restoreStack: true,
+    // What the page and the core showed: the failure message alone says too little.
+    onFailure: async (_testName) => {
+      await app.page
+        .screenshot({ path: `${repoDir}test-results/screenshots/flow-failed.png`, fullPage: true })
+        .catch(() => {});
+      console.log(`strip at failure: ${await stripText()}`);
+      console.log(`core at failure: ${JSON.stringify(app.core.flow.status())}`);
+    },
+  },
+);
 
 const UPDATE_DOCS = process.env.WALKSTREAM_UPDATE_SCREENSHOTS === '1';
 
@@ -28,19 +36,19 @@ async function shotStrip(name: string, forDocs = false): Promise<void> {
     forDocs && UPDATE_DOCS ? `${repoDir}docs/screenshots` : `${repoDir}test-results/screenshots`;
   mkdirSync(shotDir, { recursive: true });
   // The strip and the chart under it: the hop marks, the diagnosis and what the chart shows meanwhile.
-  const strip = await page.getByTestId('flow-strip').boundingBox();
-  const chart = await page.getByLabel('Live chart').boundingBox();
+  const strip = await app.page.getByTestId('flow-strip').boundingBox();
+  const chart = await app.page.getByLabel('Live chart').boundingBox();
   if (!strip || !chart) throw new Error('the strip or the chart is not on the page');
-  await page.screenshot({
+  await app.page.screenshot({
     path: `${shotDir}/${name}.png`,
     clip: { x: 0, y: 0, width: 1400, height: chart.y + chart.height + 8 },
   });
 }
 
-const hop = (name: string) => page.getByTestId(`flow-hop-${name}`);
+const hop = (name: string) => app.page.getByTestId(`flow-hop-${name}`);
 const hopState = async (name: string) => (await hop(name).getAttribute('data-state')) ?? '';
 const diagnosis = (name: string) =>
-  page.locator(`[data-testid="flow-diagnosis"][data-hop="${name}"]`).first();
+  app.page.locator(`[data-testid="flow-diagnosis"][data-hop="${name}"]`).first();
 
 /** Waits until a numeric data attribute on the page satisfies `op value`: a probe, not a sleep. */
 async function waitForValue(
@@ -50,7 +58,7 @@ async function waitForValue(
   value: number,
   timeout: number,
 ): Promise<number> {
-  const handle = await page.waitForFunction(
+  const handle = await app.page.waitForFunction(
     ([sel, a, o, v]) => {
       const raw = document.querySelector(sel as string)?.getAttribute(a as string);
       if (raw === null || raw === undefined || raw === '') return false;
@@ -65,7 +73,7 @@ async function waitForValue(
 
 /** Every hop in one of `states` at the same moment. */
 async function waitForAllHops(states: string[], timeout: number): Promise<void> {
-  await page.waitForFunction(
+  await app.page.waitForFunction(
     ([hops, wanted]) =>
       (hops as readonly string[]).every((h) =>
         (wanted as readonly string[]).includes(
@@ -86,60 +94,45 @@ async function waitForDrained(timeout: number): Promise<void> {
 
 const stripText = async () =>
   (
-    await page
+    await app.page
       .locator('.flow-hops > li, .flow-latency, .flow-diagnosis')
       .allTextContents()
       .catch((e) => [String(e)])
   ).join(' | ');
 
-beforeAll(async () => {
-  ({ core, dispose } = createTestCore());
-  ({ page, close: closeApp } = await openAppPage(core, { width: 1400, height: 1100 }));
-});
-
-afterAll(async () => {
-  await restoreThroughCore(core);
-  await closeApp?.();
-  await dispose?.();
-});
-
-afterEach(async ({ task }) => {
-  if (task.result?.state !== 'fail' || !page) return;
-  await page
-    .screenshot({ path: `${repoDir}test-results/screenshots/flow-failed.png`, fullPage: true })
-    .catch(() => {});
-  console.log(`strip at failure: ${await stripText()}`);
-  console.log(`core at failure: ${JSON.stringify(core.flow.status())}`);
-});
-
 describe('the flow strip in Chromium against the real stack', () => {
   it('with the pipeline running, every hop flows and the latency is measured', async () => {
-    await page.locator('[data-testid="pipeline-bar"][data-ready="true"]').waitFor({ timeout: 30_000 });
-    await page.getByRole('button', { name: 'Start pipeline' }).click();
-    await page.getByTestId('pipeline-state').filter({ hasText: 'producing' }).waitFor({ timeout: 200_000 });
+    await app.page.locator('[data-testid="pipeline-bar"][data-ready="true"]').waitFor({ timeout: 30_000 });
+    await app.page.getByRole('button', { name: 'Start pipeline' }).click();
+    await app.page
+      .getByTestId('pipeline-state')
+      .filter({ hasText: 'producing' })
+      .waitFor({ timeout: 200_000 });
     await waitForAllHops(['flowing'], 120_000);
     const samples = await waitForValue('[data-testid="flow-latency"]', 'data-samples', '>', 100, 60_000);
-    const p50 = Number(await page.getByTestId('flow-latency').getAttribute('data-p50'));
-    const p99 = Number(await page.getByTestId('flow-latency').getAttribute('data-p99'));
+    const p50 = Number(await app.page.getByTestId('flow-latency').getAttribute('data-p50'));
+    const p99 = Number(await app.page.getByTestId('flow-latency').getAttribute('data-p99'));
     expect(p50).toBeGreaterThan(0);
     expect(p99).toBeGreaterThanOrEqual(p50);
-    expect(await page.getByTestId('flow-latency').textContent()).toMatch(/p50 [\d.]+ s · p99 [\d.]+ s/);
+    expect(await app.page.getByTestId('flow-latency').textContent()).toMatch(/p50 [\d.]+ s · p99 [\d.]+ s/);
     for (const h of ['producer', 'kafka', 'telegraf', 'influxdb'])
-      expect(await page.getByTestId(`flow-rate-${h}`).textContent()).toMatch(/^[\d,.]+ pts\/s$/);
+      expect(await app.page.getByTestId(`flow-rate-${h}`).textContent()).toMatch(/^[\d,.]+ pts\/s$/);
     await waitForDrained(60_000);
-    expect(await page.getByTestId('flow-diagnosis').count()).toBe(0);
+    expect(await app.page.getByTestId('flow-diagnosis').count()).toBe(0);
     console.log(`flowing: p50 ${p50} ms, p99 ${p99} ms over ${samples} points; strip: ${await stripText()}`);
     await shotStrip('flow-normal', true);
   });
 
   it('Telegraf paused: its hop is marked within 5 s and the diagnosis names it; Undo drains the backlog', async () => {
     const clickedAt = Date.now();
-    await page.getByTestId('chaos-pause-telegraf').click();
+    await app.page.getByTestId('chaos-pause-telegraf').click();
     // From the moment the container is paused (the fault is listed), not from the click: the
     // pause itself may take a while on a loaded machine.
-    await page.locator('[data-testid="chaos-fault"][data-service="telegraf"]').waitFor({ timeout: 30_000 });
+    await app.page
+      .locator('[data-testid="chaos-fault"][data-service="telegraf"]')
+      .waitFor({ timeout: 30_000 });
     const pausedAt = Date.now();
-    await page
+    await app.page
       .locator(
         '[data-testid="flow-hop-telegraf"][data-state="down"], [data-testid="flow-hop-telegraf"][data-state="stalled"]',
       )
@@ -160,17 +153,21 @@ describe('the flow strip in Chromium against the real stack', () => {
     );
     await shotStrip('flow-telegraf-paused');
 
-    await page.getByRole('button', { name: 'Undo Pause Telegraf', exact: true }).click();
+    await app.page.getByRole('button', { name: 'Undo Pause Telegraf', exact: true }).click();
     await waitForAllHops(['flowing'], 90_000);
     await waitForDrained(90_000);
-    expect(await page.locator('[data-testid="flow-diagnosis"][data-severity="bad"]').count()).toBe(0);
+    expect(await app.page.locator('[data-testid="flow-diagnosis"][data-severity="bad"]').count()).toBe(0);
     console.log(`telegraf resumed, backlogs drained: ${await stripText()}`);
   });
 
   it('InfluxDB stopped: its hop is marked and the diagnosis says how many points Telegraf holds; Undo drains', async () => {
-    await page.getByTestId('chaos-stop-influxdb').click();
-    await page.locator('[data-testid="chaos-fault"][data-service="influxdb"]').waitFor({ timeout: 60_000 });
-    await page.locator('[data-testid="flow-hop-influxdb"][data-state="down"]').waitFor({ timeout: 10_000 });
+    await app.page.getByTestId('chaos-stop-influxdb').click();
+    await app.page
+      .locator('[data-testid="chaos-fault"][data-service="influxdb"]')
+      .waitFor({ timeout: 60_000 });
+    await app.page
+      .locator('[data-testid="flow-hop-influxdb"][data-state="down"]')
+      .waitFor({ timeout: 10_000 });
     expect(await hop('influxdb').getAttribute('data-fault')).toBe('stop-influxdb');
     // Telegraf's buffer fills while it cannot write: the diagnosis gives its own count.
     await waitForValue('[data-testid="flow-backlog-telegraf"]', 'data-seconds', '>', 5, 60_000);
@@ -182,17 +179,19 @@ describe('the flow strip in Chromium against the real stack', () => {
     const n = Number(/Telegraf holds ([\d,]+) points/.exec(text)?.[1]?.replace(/,/g, ''));
     expect(n).toBeGreaterThan(0);
     expect(
-      Number(await page.getByTestId('flow-backlog-telegraf').getAttribute('data-points')),
+      Number(await app.page.getByTestId('flow-backlog-telegraf').getAttribute('data-points')),
     ).toBeGreaterThan(0);
-    await page.locator('[data-testid="flow-hop-chart"][data-state="waiting"]').waitFor({ timeout: 15_000 });
+    await app.page
+      .locator('[data-testid="flow-hop-chart"][data-state="waiting"]')
+      .waitFor({ timeout: 15_000 });
     console.log(`influxdb stopped: ${text}`);
     await shotStrip('flow-stalled', true);
 
-    await page.getByRole('button', { name: 'Undo Stop InfluxDB', exact: true }).click();
+    await app.page.getByRole('button', { name: 'Undo Stop InfluxDB', exact: true }).click();
     await waitForAllHops(['flowing'], 180_000);
     await waitForDrained(120_000);
-    expect(await page.locator('[data-testid="flow-diagnosis"][data-severity="bad"]').count()).toBe(0);
-    expect(core.chaos.status().faults).toEqual([]);
+    expect(await app.page.locator('[data-testid="flow-diagnosis"][data-severity="bad"]').count()).toBe(0);
+    expect(app.core.chaos.status().faults).toEqual([]);
     console.log(`influxdb back, backlogs drained: ${await stripText()}`);
   });
 });

@@ -5,18 +5,16 @@
  * twice to Kafka, and with too few brokers left the producer blocks instead of losing data. For a
  * silent broker, what it costs: how long the partitions it led and those it did not lead stall.
  */
-import type { Admin } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compose, kafka, waitUntil } from '../stack/stack-env';
+import { describe, expect, it } from 'vitest';
+import { compose, waitUntil } from '../stack/stack-env';
 import {
   endOffsets,
+  faultSuite,
   holdFaultFor,
   kafkaDuplicates,
   leaders,
   report,
-  restoreStack,
   startTrackedProducer,
-  type TrackedProducer,
   underReplicated,
   waitForAcks,
   waitForExactSet,
@@ -35,26 +33,14 @@ import {
   watchStoredProgress,
 } from './partition-watch';
 
-let admin: Admin;
-let running: TrackedProducer | undefined;
+const suite = faultSuite();
 const since = new Date(Date.now() - 60_000).toISOString();
-
-beforeAll(async () => {
-  admin = kafka('walkstream-faults-admin').admin();
-  await admin.connect();
-});
-
-afterAll(async () => {
-  await running?.producer.stop().catch(() => {});
-  await admin?.disconnect();
-  await restoreStack();
-});
 
 describe('losing Kafka brokers while producing', () => {
   it('one broker SIGKILLed for 30 s: no point lost or duplicated, ISR back to 3 after its restart', async () => {
     const from = await endOffsets();
     const p = await startTrackedProducer('kill1');
-    running = p;
+    suite.running = p;
     await waitForAcks(p, 5_000);
 
     const killedAt = Date.now();
@@ -62,14 +48,14 @@ describe('losing Kafka brokers while producing', () => {
     // The cluster notices (ISR shrinks) once the broker's session times out.
     await waitUntil(
       'ISR shrinks after the kill',
-      () => underReplicated(admin),
+      () => underReplicated(suite.admin),
       (n) => n > 0,
       60_000,
     );
     const shrunkAfterMs = Date.now() - killedAt;
     await waitUntil(
       'leaders moved off broker 2',
-      () => leaders(admin),
+      () => leaders(suite.admin),
       (l) => !l.includes(2),
       60_000,
     );
@@ -82,7 +68,7 @@ describe('losing Kafka brokers while producing', () => {
     await compose('start', 'kafka-2');
     await waitUntil(
       'ISR back to 3 on every partition',
-      () => underReplicated(admin),
+      () => underReplicated(suite.admin),
       (n) => n === 0,
       120_000,
       250,
@@ -92,7 +78,7 @@ describe('losing Kafka brokers while producing', () => {
     const stall = p.longestStallMs(killedAt - 1_000);
     const skipped = p.producer.metrics().ticksSkipped;
     const acked = await p.stop();
-    running = undefined;
+    suite.running = undefined;
 
     const kafkaSide = await kafkaDuplicates(p.prefix, from, await endOffsets());
     expect(kafkaSide.duplicates.slice(0, 5)).toEqual([]);
@@ -114,13 +100,13 @@ describe('losing Kafka brokers while producing', () => {
   it('a second broker killed while one is down: producing blocks (min ISR 2), nothing acknowledged is lost', async () => {
     const from = await endOffsets();
     const p = await startTrackedProducer('kill2');
-    running = p;
+    suite.running = p;
     await waitForAcks(p, 5_000);
 
     await compose('kill', '-s', 'SIGKILL', 'kafka-1');
     await waitUntil(
       'ISR shrinks after the first kill',
-      () => underReplicated(admin),
+      () => underReplicated(suite.admin),
       (n) => n > 0,
       60_000,
     );
@@ -146,14 +132,14 @@ describe('losing Kafka brokers while producing', () => {
     const resumedAfterMs = Date.now() - restartedAt;
     await waitUntil(
       'ISR back to 3 on every partition',
-      () => underReplicated(admin),
+      () => underReplicated(suite.admin),
       (n) => n === 0,
       180_000,
       250,
     );
     const isrBackMs = Date.now() - restartedAt;
     const acked = await p.stop();
-    running = undefined;
+    suite.running = undefined;
     expect(acked).toBeGreaterThan(ackedWhileBlocked);
 
     const kafkaSide = await kafkaDuplicates(p.prefix, from, await endOffsets());
@@ -199,7 +185,7 @@ async function brokerSilentFor60s(
   // Right after an election a broker can still answer "not the leader" for a moment.
   const from = await waitUntil('every leader answers for its partitions', endOffsets, () => true, 30_000);
   const p = await startTrackedProducer(scenario, 50, 20);
-  running = p;
+  suite.running = p;
   const stored = watchStoredProgress(p.prefix, p.partitionOf);
   let fault: BrokerFault | undefined;
   try {
@@ -261,7 +247,7 @@ async function brokerSilentFor60s(
     offErrors();
     const skipped = p.producer.metrics().ticksSkipped;
     const acked = await p.stop();
-    running = undefined;
+    suite.running = undefined;
     await stored.stop();
 
     const kafkaSide = await kafkaDuplicates(p.prefix, from, await endOffsets());

@@ -4,42 +4,28 @@
  * and InfluxDB keeps one point per series and timestamp (idempotent writes): so a killed Telegraf
  * or a stopped InfluxDB delays points but neither loses nor duplicates them.
  */
-import type { Admin } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compose, kafka, waitUntil } from '../stack/stack-env';
+import { describe, expect, it } from 'vitest';
+import { compose, waitUntil } from '../stack/stack-env';
 import {
+  faultSuite,
   holdFaultFor,
   influxHealthy,
   report,
-  restoreStack,
   startTrackedProducer,
   storedBetween,
   TOPIC,
-  type TrackedProducer,
   waitForAcks,
   waitForExactSet,
 } from './fault-harness';
 
-let admin: Admin;
-let running: TrackedProducer | undefined;
+const suite = faultSuite();
 const since = new Date(Date.now() - 60_000).toISOString();
-
-beforeAll(async () => {
-  admin = kafka('walkstream-faults-admin').admin();
-  await admin.connect();
-});
-
-afterAll(async () => {
-  await running?.producer.stop().catch(() => {});
-  await admin?.disconnect();
-  await restoreStack();
-});
 
 /** Messages on the topic that Telegraf's consumer group has not committed yet. */
 async function consumerLag(): Promise<number> {
   const [ends, committed] = await Promise.all([
-    admin.fetchTopicOffsets(TOPIC),
-    admin.fetchOffsets({ groupId: 'telegraf-walkstream', topics: [TOPIC] }),
+    suite.admin.fetchTopicOffsets(TOPIC),
+    suite.admin.fetchOffsets({ groupId: 'telegraf-walkstream', topics: [TOPIC] }),
   ]);
   const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
   return ends.reduce(
@@ -51,7 +37,7 @@ async function consumerLag(): Promise<number> {
 describe('the consuming side failing while producing', () => {
   it('Telegraf SIGKILLed mid-stream and restarted: InfluxDB ends with exactly the produced set', async () => {
     const p = await startTrackedProducer('telegraf');
-    running = p;
+    suite.running = p;
     await waitForAcks(p, 4_000);
     await compose('kill', '-s', 'SIGKILL', 'telegraf');
     const killedAt = Date.now();
@@ -62,7 +48,7 @@ describe('the consuming side failing while producing', () => {
     await waitUntil('Telegraf catches up (lag < 200 messages)', consumerLag, (lag) => lag < 200, 120_000);
     const caughtUpMs = Date.now() - restartedAt;
     const acked = await p.stop();
-    running = undefined;
+    suite.running = undefined;
     const exact = await waitForExactSet(p, since);
     expect(exact.mismatches.slice(0, 5)).toEqual([]);
     report('3 Telegraf killed', {
@@ -79,7 +65,7 @@ describe('the consuming side failing while producing', () => {
     timeout: 600_000,
   }, async () => {
     const p = await startTrackedProducer('influx', 10, 100);
-    running = p;
+    suite.running = p;
     await waitForAcks(p, 4_000);
     await compose('stop', 'influxdb');
     const stoppedAt = Date.now();
@@ -90,7 +76,7 @@ describe('the consuming side failing while producing', () => {
     const healthyAt = Date.now();
     // Stop producing now, so the backlog is a fixed amount to drain.
     const acked = await p.stop();
-    running = undefined;
+    suite.running = undefined;
     const exact = await waitForExactSet(p, since, 180_000);
     expect(exact.mismatches.slice(0, 5)).toEqual([]);
     const drainMs = Date.now() - healthyAt;

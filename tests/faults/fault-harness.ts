@@ -6,6 +6,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { createKafkaSink, createProducer, type RecordSink, type WalkProducer } from '@walkstream/producer';
 import type { Admin } from 'kafkajs';
+import { afterAll, beforeAll } from 'vitest';
 import { compose, flux, kafka, repoDir, runId, stackEnv, storedPerWalk, waitUntil } from '../stack/stack-env';
 
 export const TOPIC = 'random-walks';
@@ -310,6 +311,30 @@ export async function leaders(admin: Admin): Promise<number[]> {
 export async function restoreStack(): Promise<void> {
   await compose('unpause', 'telegraf').catch(() => {});
   await compose('up', '-d', '--wait', '--wait-timeout', '180');
+}
+
+/** What a fault suite's tests share: one admin client, and the producer a failed test may leave running. */
+export interface FaultSuite {
+  admin: Admin;
+  running: TrackedProducer | undefined;
+}
+
+/**
+ * Registers the suite's setup and cleanup: connects the admin client; afterwards stops a producer a
+ * failed test left running and brings every service back, so the next suite starts on a whole stack.
+ */
+export function faultSuite(): FaultSuite {
+  const suite = { running: undefined } as FaultSuite;
+  beforeAll(async () => {
+    suite.admin = kafka('walkstream-faults-admin').admin();
+    await suite.admin.connect();
+  });
+  afterAll(async () => {
+    await suite.running?.producer.stop().catch(() => {});
+    await suite.admin?.disconnect();
+    await restoreStack();
+  });
+  return suite;
 }
 
 export async function influxHealthy(): Promise<boolean> {

@@ -36,6 +36,22 @@ ensure_probe_image() {
 
 # dk_image_id NAME: the image id of NAME, or nothing.
 dk_image_id() { dk image inspect --format '{{.Id}}' "$1" 2>/dev/null || true; }
+# dk_build_keyed IMAGE KEY LOG_NAME FILL_FN [docker build options...]: builds IMAGE, labelled
+# walkstream.key=KEY, from a fresh context that FILL_FN CTX_DIR fills, unless IMAGE already carries
+# KEY (nothing it is built from changed); then removes the image it replaced.
+dk_build_keyed() {
+  local image="$1" key="$2" name="$3" fill="$4" old_id ctx
+  shift 4
+  [ "$(dk image inspect --format '{{index .Config.Labels "walkstream.key"}}' "$image" 2>/dev/null || true)" != "$key" ] || return 0
+  old_id="$(dk_image_id "$image")"
+  ctx="$(mktemp -d)"
+  trap "rm -rf '$ctx'" EXIT
+  "$fill" "$ctx"
+  run_logged "$name" dk build --label "walkstream.key=$key" "$@" -t "$image" "$ctx"
+  rm -rf "$ctx"
+  trap - EXIT
+  dk_drop_replaced "$old_id" "$image"
+}
 # dk_drop_replaced OLD_ID NAME: after NAME was rebuilt, remove its previous image OLD_ID when it
 # is no longer tagged (ignored when a container still uses it).
 dk_drop_replaced() {

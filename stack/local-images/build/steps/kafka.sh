@@ -38,17 +38,12 @@ log "kafka: $(ls "$libs" | wc -l) jars in $libs"
 # --- 2. image ---------------------------------------------------------------------------------
 dk_image_exists "$base_image" || die "$base_image missing: run steps/base-image.sh first"
 image_key="$libs_key $( (cd "$img_dir" && find . -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16) $(dk image inspect --format '{{.Id}}' "$base_image")"
-if [ "$(dk image inspect --format '{{index .Config.Labels "walkstream.key"}}' "$image" 2>/dev/null || true)" != "$image_key" ]; then
-  old_id="$(dk_image_id "$image")"
-  ctx="$(mktemp -d)"
-  trap 'rm -rf "$ctx"' EXIT
-  cp -a "$img_dir/." "$ctx/"
-  cp -al "$libs" "$ctx/libs" 2>/dev/null || cp -a "$libs" "$ctx/libs"
-  run_logged "build-kafka-image-$KAFKA_VERSION" dk build --label "walkstream.key=$image_key" \
-    --build-arg "BASE=$base_image" --build-arg "KAFKA_VERSION=$KAFKA_VERSION" -t "$image" "$ctx"
-  rm -rf "$ctx"; trap - EXIT
-  dk_drop_replaced "$old_id" "$image"
-fi
+kafka_context() {
+  cp -a "$img_dir/." "$1/"
+  cp -al "$libs" "$1/libs" 2>/dev/null || cp -a "$libs" "$1/libs"
+}
+dk_build_keyed "$image" "$image_key" "build-kafka-image-$KAFKA_VERSION" kafka_context \
+  --build-arg "BASE=$base_image" --build-arg "KAFKA_VERSION=$KAFKA_VERSION"
 log "kafka: $image ready"
 
 # --- 3. verify a 3-node KRaft cluster (once per image id) -------------------------------------

@@ -1,0 +1,56 @@
+/**
+ * What a suite driving the app in one Chromium page against the test stack registers: a test core
+ * and the page before its tests; afterwards (when it injected faults) every service brought back
+ * through the core, then the page and the core closed. On a failed test, `onFailure` says what the
+ * page and the core showed: the failure message alone says too little.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import type { Core } from '../../core/create-core';
+import { createTestCore, restoreThroughCore } from '../stack/stack-env';
+import { openAppPage } from './browser-harness';
+
+export interface AppPageSuite {
+  readonly core: Core;
+  readonly page: Page;
+}
+
+export function appPageSuite(
+  viewport: { width: number; height: number },
+  options: { restoreStack?: boolean; onFailure?: (testName: string) => Promise<void> } = {},
+): AppPageSuite {
+  let opened: { core: Core; page: Page } | undefined;
+  let dispose: (() => Promise<void>) | undefined;
+  let closeApp: (() => Promise<void>) | undefined;
+  const suite: AppPageSuite = {
+    get core() {
+      if (!opened) throw new Error('the app page suite is not open yet (use it inside tests)');
+      return opened.core;
+    },
+    get page() {
+      if (!opened) throw new Error('the app page suite is not open yet (use it inside tests)');
+      return opened.page;
+    },
+  };
+
+  beforeAll(async () => {
+    const test = createTestCore();
+    dispose = test.dispose;
+    const app = await openAppPage(test.core, viewport);
+    closeApp = app.close;
+    opened = { core: test.core, page: app.page };
+  });
+
+  afterAll(async () => {
+    if (options.restoreStack && opened) await restoreThroughCore(opened.core);
+    await closeApp?.();
+    await dispose?.();
+  });
+
+  afterEach(async ({ task }) => {
+    if (task.result?.state !== 'fail' || !opened || !options.onFailure) return;
+    await options.onFailure(task.name);
+  });
+
+  return suite;
+}
