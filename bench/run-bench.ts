@@ -14,7 +14,7 @@ import { cpus, release, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { MAX_POINTS_PER_SECOND } from '@walkstream/producer';
-import { flux, repoDir, stackEnv } from '../tests/stack/stack-env';
+import { createTestCore, flux, repoDir, stackEnv } from '../tests/stack/stack-env';
 import { runAppBench } from './lib/app-bench';
 import { renderReport, summaryLines } from './lib/bench-report';
 import type { BenchResults, ProducerComparison } from './lib/bench-results';
@@ -28,6 +28,7 @@ import { measureInfluxCapacity } from './lib/influx-capacity';
 import { runPerfTest } from './lib/perf-test';
 import { renderPng, throughputLatencySvg } from './lib/plot';
 import { measureProducerThroughput } from './lib/producer-throughput';
+import { measureStart } from './lib/start-time';
 import { envNumber, fmt } from './lib/stats';
 
 const run = promisify(execFile);
@@ -182,6 +183,7 @@ async function main(): Promise<void> {
     drains: [],
     sweep: [],
     footprint: {},
+    starts: [],
     errors: {},
   };
   log(`config ${JSON.stringify(config)}; report to ${reportPath}`);
@@ -267,6 +269,31 @@ async function main(): Promise<void> {
         results.footprint.appLoad = await sampleFootprint(stackEnv.docker, stackEnv.project);
       },
     });
+  });
+
+  // Last: it takes the bench stack down (with its volumes) to time a first start of each profile.
+  await section(results, lag, 'start time', async () => {
+    const { core, dispose } = createTestCore();
+    try {
+      for (const profile of ['full', 'lite'] as const) {
+        const timing = await measureStart({
+          core,
+          docker: stackEnv.docker,
+          project: stackEnv.project,
+          profile,
+          memorySampleAfterMs: profile === 'lite' ? 20_000 : undefined,
+        });
+        results.starts.push(timing);
+        log(
+          `  ${profile}: every service healthy after ${fmt(timing.allHealthyMs / 1000, 1)} s, first point after ${fmt(timing.firstPointMs / 1000, 1)} s`,
+        );
+      }
+      // Back to the full profile, so the bench's teardown finds the stack it brought up.
+      await core.router.call('stack:down', { removeVolumes: true });
+      await core.router.call('settings:updateStack', { profile: 'full' });
+    } finally {
+      await dispose();
+    }
   });
 
   results.finishedAt = new Date().toISOString();

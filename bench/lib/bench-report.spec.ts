@@ -74,14 +74,48 @@ const results: BenchResults = {
   drains: [{ section: 'app bench', waitedMs: 12_300, lagAtStart: 4_000 }],
   sweep: [rateRun(1_000, 0.925), rateRun(10_000, 1.15)],
   footprint: {},
+  starts: [
+    {
+      profile: 'full',
+      healthyMs: { 'kafka-1': 15_000, influxdb: 8_000 },
+      allHealthyMs: 18_000,
+      firstPointMs: 20_500,
+    },
+    {
+      profile: 'lite',
+      healthyMs: { 'kafka-1': 9_000, influxdb: 7_000 },
+      allHealthyMs: 10_000,
+      firstPointMs: 13_000,
+      memory: {
+        rate: 1_000,
+        usage: [
+          { service: 'kafka-1', memMiB: 400, limitMiB: 768, cpuPercent: 5 },
+          { service: 'influxdb', memMiB: 100, limitMiB: 1_024, cpuPercent: 3 },
+        ],
+      },
+    },
+  ],
   errors: { 'app bench': 'boom' },
 };
 
 describe('the benchmark report', () => {
   it('judges the end-to-end figure by the points stored in InfluxDB', () => {
     expect(summaryLines(results)).toContain(
-      'End to end, zero loss: 9,500 points/s stored in InfluxDB (max sustainable rate 10,000/s), goal ≥ 100,000 ❌ miss',
+      'End to end, zero loss: 9,500 points/s stored in InfluxDB (max sustainable rate 10,000/s), goal ≥ 40,000 and ≥ 0.7 × the CPU ceiling 17,391 = 12,174 ❌ miss',
     );
+  });
+
+  it('judges each profile by its time from Start to the first point, and the lite one by its memory', () => {
+    const lines = summaryLines(results);
+    expect(lines).toContain(
+      'Start → first point on the chart, full profile: 20.5 s (every service healthy after 18.0 s; goal ≤ 25.0 s) ✅ pass',
+    );
+    expect(lines).toContain(
+      'Start → first point on the chart, lite profile: 13.0 s (every service healthy after 10.0 s; goal ≤ 12.0 s) ❌ miss; memory at 1,000 points/s 500 MiB (goal ≤ 1,024 MiB, Grafana not run here) ✅ pass',
+    );
+    const md = renderReport(results);
+    expect(md).toContain('| full | 8.0 s | 15.0 s | 18.0 s | 20.5 s | ≤ 25.0 s ✅ pass |');
+    expect(md).toContain('the sum of its limits (mem_limit) 1,792 MiB');
   });
 
   it('prints where the CPU goes at 10,000 points/s with the ceiling, average and marginal', () => {
