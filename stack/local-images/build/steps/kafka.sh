@@ -73,7 +73,12 @@ if ! stamp_ok "kafka-verified-$KAFKA_VERSION" "$image_id"; then
     got="$(dk run --rm "$image" sh -c "readlink -f \"\$(command -v $t)\"")"
     case "$got" in */busybox) ;; *) die "$t in $image is $got, expected BusyBox like apache/kafka" ;; esac
   done
-  log "kafka: parity ok (no /opt/kafka/bin on PATH; appuser 1000:1000 in /; BusyBox timeout/head/od/grep/wget)"
+  # Class-data-sharing archives that this very JVM and classpath accept (-Xshare:on fails otherwise,
+  # where the default would silently start without them).
+  dk run --rm -e KAFKA_JVM_PERFORMANCE_OPTS="-XX:SharedArchiveFile=/opt/kafka/storage.jsa -Xshare:on" \
+    --entrypoint /opt/kafka/bin/kafka-storage.sh "$image" random-uuid >/dev/null \
+    || die "/opt/kafka/storage.jsa is not a usable class-data-sharing archive in $image"
+  log "kafka: parity ok (no /opt/kafka/bin on PATH; appuser 1000:1000 in /; BusyBox timeout/head/od/grep/wget; CDS archive in use)"
 
   cluster_id="$(dk run --rm --entrypoint /opt/kafka/bin/kafka-storage.sh "$image" random-uuid 2>/dev/null | tail -n 1)"
   [ -n "$cluster_id" ] || die "kafka-storage.sh random-uuid failed"
