@@ -34,6 +34,9 @@ import { envNumber, fmt } from './lib/stats';
 const run = promisify(execFile);
 const DEFAULT_RATES = [1_000, 10_000, 20_000, 40_000, 60_000, 80_000, 100_000, 150_000, 200_000];
 
+/** BENCH_SECTIONS=name,name: run only these sections (for working on one); the report says so. */
+const onlySections = process.env.BENCH_SECTIONS?.split(',').map((x) => x.trim());
+
 const config = {
   seconds: envNumber('BENCH_SECONDS', 30),
   appMinutes: envNumber('BENCH_APP_MINUTES', 10),
@@ -90,6 +93,7 @@ async function section(
   name: string,
   body: () => Promise<void>,
 ): Promise<void> {
+  if (onlySections && !onlySections.includes(name)) return;
   log(`${name}…`);
   try {
     if (lag) {
