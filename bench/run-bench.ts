@@ -15,13 +15,13 @@ import { dirname, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { MAX_POINTS_PER_SECOND } from '@walkstream/producer';
 import { createTestCore, flux, repoDir, stackEnv } from '../tests/stack/stack-env';
-import { runAppBench } from './lib/app-bench';
+import { runAppBench, startServer, stopServer } from './lib/app-bench';
 import { renderReport, summaryLines } from './lib/bench-report';
 import type { BenchResults, ProducerComparison } from './lib/bench-results';
 import { GOALS } from './lib/bench-results';
 import { benchTopicName, deleteBenchTopics } from './lib/bench-topic';
 import { createLagProbe, type LagProbe, waitForDrain } from './lib/consumer-lag';
-import { type CpuPerPoint, createCpuMeter } from './lib/cpu-usage';
+import { type CpuMeter, type CpuPerPoint, createCpuMeter } from './lib/cpu-usage';
 import { type RateRun, runAtRate } from './lib/e2e-rate';
 import { sampleFootprint } from './lib/footprint';
 import { measureInfluxCapacity } from './lib/influx-capacity';
@@ -262,6 +262,41 @@ async function main(): Promise<void> {
       if (i === rates.length - 1 && !process.env.BENCH_RATES && rate < MAX_POINTS_PER_SECOND) {
         rates.push(Math.min(MAX_POINTS_PER_SECOND, Math.round((rate * 1.5) / 10_000) * 10_000));
       }
+    }
+  });
+
+  await section(results, lag, 'app cost', async () => {
+    // 10,000 points/s without the app, then with its core running (the flow strip polls Kafka,
+    // Telegraf and InfluxDB whether or not a window shows it), each from a drained pipeline.
+    const rate = 10_000;
+    const at = (meter: CpuMeter) =>
+      runAtRate({
+        brokers: stackEnv.brokers,
+        bucket: stackEnv.influxBucket,
+        flux,
+        lag,
+        cpu: { meter, machineCores: cpu.machineCores },
+        rate,
+        walks: config.walks,
+        seconds: config.seconds,
+        pollMs: config.pollMs,
+        lagSampleMs: config.lagSampleMs,
+        drainSeconds: config.drainSeconds,
+        drainBeforeSeconds: config.drainBeforeSeconds,
+        maxLagSlopeFraction: config.maxLagSlopeFraction,
+      });
+    const without = await at(cpu.meter);
+    log(`  without the app: ${rateLine(without)}`);
+    const server = await startServer(repoDir);
+    try {
+      const appStage = 'app core';
+      const withApp = await at(
+        createCpuMeter(stackEnv.project, undefined, { [appStage]: server.child.pid as number }),
+      );
+      log(`  with the app: ${rateLine(withApp)}`);
+      results.appCost = { rate, without, with: withApp, appStage };
+    } finally {
+      await stopServer(server.child);
     }
   });
 

@@ -9,6 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { launchBrowser } from '../../tests/e2e/browser-harness';
+import { processCpuSeconds } from './cpu-usage';
 import { percentile, sleep, slope } from './stats';
 
 export interface AppBenchOptions {
@@ -61,18 +62,13 @@ const FRAME_PROBE = `
   }).observe({ entryTypes: ['longtask'] });
 `;
 
-const CLK_TCK = 100; // `getconf CLK_TCK` on Linux
-
 function procSample(pid: number): { cpuSeconds: number; rssMiB: number } {
-  // Fields after the command name (which may contain spaces): utime and stime are 14th and 15th.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-  return { cpuSeconds, rssMiB: rssKb / 1024 };
+  return { cpuSeconds: processCpuSeconds(pid), rssMiB: rssKb / 1024 };
 }
 
-async function startServer(
+/** The app core as its own process (bench/app-server.ts), wired to the bench stack. */
+export async function startServer(
   repoDir: string,
 ): Promise<{ child: ChildProcess; url: string; token: string; loginUrl: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/app-server.ts'], {
@@ -86,7 +82,7 @@ async function startServer(
   return { child, ...(JSON.parse(first) as { url: string; token: string; loginUrl: string }) };
 }
 
-async function stopServer(child: ChildProcess): Promise<void> {
+export async function stopServer(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');

@@ -95,6 +95,20 @@ const results: BenchResults = {
       },
     },
   ],
+  appCost: {
+    rate: 10_000,
+    without: rateRun(10_000, 1.15),
+    with: {
+      ...rateRun(10_000, 1.15),
+      cpu: cpuPerPoint(
+        { atMs: 0, source: 'test', seconds: { [BENCH_STAGE]: 0, influxdb: 0, 'app core': 0 } },
+        { atMs: 10_000, source: 'test', seconds: { [BENCH_STAGE]: 5.75, influxdb: 5.75, 'app core': 0.5 } },
+        100_000,
+        2,
+      ),
+    },
+    appStage: 'app core',
+  },
   errors: { 'app bench': 'boom' },
 };
 
@@ -102,6 +116,12 @@ describe('the benchmark report', () => {
   it('judges the end-to-end figure by the points stored in InfluxDB', () => {
     expect(summaryLines(results)).toContain(
       'End to end, zero loss: 9,500 points/s stored in InfluxDB (max sustainable rate 10,000/s), goal ≥ 40,000 and ≥ 0.7 × the CPU ceiling 17,391 = 12,174 ❌ miss',
+    );
+  });
+
+  it('states what the app costs as the share of the sustainable rate its CPU per point takes', () => {
+    expect(summaryLines(results)).toContain(
+      'The app with its flow strip at 10,000 points/s: CPU per point 115 µs without it, 120 µs with it (the app core itself 5.0 µs) → costs 4.2 % of the sustainable rate (goal ≤ 5.0 %) ✅ pass',
     );
   });
 

@@ -10,6 +10,8 @@ const mark = (ok: boolean | undefined) => (ok === undefined ? '–' : ok ? '✅ 
 const markIf = (value: number, ok: (v: number) => boolean) =>
   mark(Number.isFinite(value) ? ok(value) : undefined);
 const ms = (v: number) => (Number.isFinite(v) ? `${fmt(v)} ms` : '–');
+const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)} %` : '–');
+const us = (v: number) => (Number.isFinite(v) ? `${fmt(v, v < 10 ? 1 : 0)} µs` : '–');
 const sec = (v: number) => `${(v / 1000).toFixed(1)} s`;
 const memTotal = (usage: readonly { memMiB: number }[]) => usage.reduce((a, u) => a + u.memMiB, 0);
 const x = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : '–');
@@ -62,6 +64,13 @@ export function summaryLines(r: BenchResults): string[] {
   if (at1k) {
     lines.push(
       `Latency at 1,000 points/s: p50 ${ms(at1k.p50Ms)}, p99 ${ms(at1k.p99Ms)} (goal p99 ≤ ${fmt(GOALS.p99AtOneThousandMs)} ms) ${markIf(at1k.p99Ms, (v) => v <= GOALS.p99AtOneThousandMs)}`,
+    );
+  }
+  const cost = appCostFigures(r);
+  if (cost) {
+    lines.push(
+      `The app with its flow strip at ${fmt(cost.rate)} points/s: CPU per point ${us(cost.withoutMicros)} without it, ${us(cost.withMicros)} with it ` +
+        `(the app core itself ${us(cost.appMicros)}) → costs ${pct(cost.share)} of the sustainable rate (goal ≤ ${pct(GOALS.appCostShare)}) ${mark(cost.share <= GOALS.appCostShare)}`,
     );
   }
   for (const s of r.starts) {
@@ -139,6 +148,47 @@ function laptopNote(r: BenchResults): string {
     `most of it the three brokers (fixed 512 MiB heaps each). With Grafana and Kafka UI (up to ${fmt(extraUiMiB)} MiB more), ` +
     `give Docker Desktop's VM about ${vmGiB} GB: on an 8 GB laptop that leaves ${8 - vmGiB} GB for the OS, the app and a browser.`
   );
+}
+
+/**
+ * Where CPU bounds the rate, the sustainable rate is inversely proportional to the CPU per point:
+ * the app's share of it = 1 − (CPU per point without the app) ÷ (with it).
+ */
+function appCostFigures(r: BenchResults) {
+  const c = r.appCost;
+  if (!c?.without.cpu || !c.with.cpu) return undefined;
+  const withoutMicros = c.without.cpu.totalMicrosPerPoint;
+  const withMicros = c.with.cpu.totalMicrosPerPoint;
+  const appMicros = c.with.cpu.stages.find((s) => s.stage === c.appStage)?.microsPerPoint ?? Number.NaN;
+  return {
+    rate: c.rate,
+    withoutMicros,
+    withMicros,
+    appMicros,
+    share: Math.max(0, 1 - withoutMicros / withMicros),
+  };
+}
+
+function appCostSection(r: BenchResults): string[] {
+  const cost = appCostFigures(r);
+  const c = r.appCost;
+  if (!cost || !c) return ['Not measured.'];
+  const row = (label: string, run: typeof c.without) =>
+    `| ${label} | ${fmt(run.storedPerSecond)} | ${ms(run.p50Ms)} | ${ms(run.p99Ms)} | ${us(run.cpu?.totalMicrosPerPoint ?? Number.NaN)} | ${run.sustainable ? 'yes' : 'no'} |`;
+  return [
+    '| run | stored points/s | p50 | p99 | CPU per point, all stages | sustainable |',
+    '|---|---:|---:|---:|---:|---|',
+    row('without the app', c.without),
+    row('with the app core running', c.with),
+    '',
+    `The app core itself: ${us(cost.appMicros)} per point; the rest of the difference is what its queries cost Kafka, Telegraf and InfluxDB ` +
+      `(and noise: the two runs are ${fmt(c.without.seconds)} s each, one after the other). **Cost: ${pct(cost.share)} of the sustainable rate** ` +
+      `(goal ≤ ${pct(GOALS.appCostShare)} ${mark(cost.share <= GOALS.appCostShare)}) = 1 − CPU per point without ÷ with, which is what it takes from the rate where CPU is the limit.`,
+    '',
+    `Method: the end-to-end run above at ${fmt(c.rate)} points/s twice, each from a drained pipeline: without the app, then with the app core running as its own process ` +
+      "(bench/app-server.ts: the flow strip polls Kafka offsets, the consumer group, Telegraf's metrics and InfluxDB every second, whether or not a window shows it), " +
+      'its CPU read from /proc and counted as one more stage. The browser window is not included (the app bench below measures the UI).',
+  ];
 }
 
 function startSection(r: BenchResults): string[] {
@@ -296,6 +346,10 @@ export function renderReport(r: BenchResults): string {
       'Grafana and Kafka UI do not run in this bench stack (no local images); their limits (768 MiB each) add to the total of a full stack.',
     '',
     laptopNote(r),
+    '',
+    '## What the app costs the pipeline',
+    '',
+    ...appCostSection(r),
     '',
     '## From Start pipeline to the first point',
     '',

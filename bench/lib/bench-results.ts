@@ -50,6 +50,11 @@ export interface BenchResults {
   sweep: RateRun[];
   app?: AppBench;
   footprint: { underLoad?: { rate: number; usage: ServiceUsage[] }; appLoad?: ServiceUsage[] };
+  /**
+   * What the app (its core, with the flow strip's queries) costs the pipeline: the same rate run
+   * without it and with it, back to back.
+   */
+  appCost?: { rate: number; without: RateRun; with: RateRun; appStage: string };
   /** Start pipeline → healthy → first point, per profile. */
   starts: StartTiming[];
   /** Sections that failed, with the error. */
@@ -66,6 +71,8 @@ export const GOALS = {
   /** Start pipeline → first point on the chart, images present, volumes empty. */
   firstPointMs: { full: 25_000, lite: 12_000 },
   liteMemoryMiB: 1_024,
+  /** Share of the sustainable rate the app with its flow strip may cost. */
+  appCostShare: 0.05,
   framesP95Ms: 50,
   /** "No growth": the core's RSS trend after warm-up stays below this. */
   rssSlopeMiBPerMin: 1,

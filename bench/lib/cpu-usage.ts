@@ -7,6 +7,7 @@
  * cpu_stats.cpu_usage.total_usage, the same counter but sampled by the engine once a second.
  * `docker stats` percentages are averaged over its own interval and too coarse for a 15 s window.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import Dockerode from 'dockerode';
 import { mean, slope } from './stats';
@@ -127,7 +128,25 @@ async function readCgroupCpu(id: string): Promise<{ seconds: number; file: strin
 }
 
 /** Reads the bench process and every running container of the Compose project. */
-export function createCpuMeter(project: string, docker = new Dockerode()): CpuMeter {
+const CLK_TCK = 100; // `getconf CLK_TCK` on Linux
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
+export function processCpuSeconds(pid: number): number {
+  // Fields after the command name (which may contain spaces): utime and stime are the 14th and 15th.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/**
+ * The project's containers and this process; `processes` adds other local processes as stages of
+ * their own (e.g. the app core: stage name → pid).
+ */
+export function createCpuMeter(
+  project: string,
+  docker = new Dockerode(),
+  processes: Record<string, number> = {},
+): CpuMeter {
   return {
     async snapshot() {
       const containers = await docker.listContainers({
@@ -151,7 +170,13 @@ export function createCpuMeter(project: string, docker = new Dockerode()): CpuMe
       );
       return {
         atMs,
-        seconds: { [BENCH_STAGE]: (own.user + own.system) / 1e6, ...Object.fromEntries(stats) },
+        seconds: {
+          [BENCH_STAGE]: (own.user + own.system) / 1e6,
+          ...Object.fromEntries(stats),
+          ...Object.fromEntries(
+            Object.entries(processes).map(([stage, pid]) => [stage, processCpuSeconds(pid)]),
+          ),
+        },
         source: [...sources].join(', '),
       };
     },
