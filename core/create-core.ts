@@ -5,11 +5,14 @@
  */
 
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { InfluxDB } from '@influxdata/influxdb-client';
 import { type ApiHandlers, ApiRouter } from './api/api-router';
 import { ChaosService } from './chaos/chaos-service';
-import { NOT_BUILT_LOCALLY, type ServiceName } from './contract/data';
+import { connectionHandlers } from './connect/connection-handlers';
+import { ConnectionService } from './connect/connection-service';
+import { createSecretStore, type SecretCipher } from './connect/secret-store';
+import { FAULT_KINDS, NOT_BUILT_LOCALLY, type ServiceName } from './contract/data';
 import { WalkstreamError } from './contract/errors';
 import { DockerConnection } from './docker/docker-connection';
 import { engineUnreachable } from './docker/engine-info';
@@ -59,6 +62,11 @@ export interface CoreOptions {
   dockerCli?: string;
   /** The Docker engine's unix socket: the same as dockerEndpoint unix://<dockerSocket>. */
   dockerSocket?: string;
+  /**
+   * Encrypts connect mode's secrets with the OS keychain (Electron's safeStorage). Without it
+   * (browser mode) they are kept in a file only the user can read.
+   */
+  secretCipher?: SecretCipher;
 }
 
 export interface Core {
@@ -72,11 +80,14 @@ export interface Core {
   chaos: ChaosService;
   flow: FlowService;
   settings: SettingsStore;
+  connection: ConnectionService;
   /** Stops the producer (flushing) and every poller; the stack itself is left as it is. */
   shutdown(): Promise<void>;
 }
 
 const LITE_LEAVES_OUT: ServiceName[] = ['kafka-2', 'kafka-3', 'kafka-ui'];
+const CONNECT_NO_FAULTS =
+  "Connect mode runs on your own Kafka and InfluxDB: they are not this app's containers, so it does not kill, stop or pause them. Switch to the local stack for Chaos.";
 const LITE_NO_BROKER_FAULTS =
   'The lite profile runs one Kafka broker: taking it down stops the whole pipeline, so there is no failover to watch. Switch to the full profile (3 brokers) for broker faults.';
 
@@ -102,6 +113,13 @@ export function createCore(opts: CoreOptions): Core {
       ? parseEnvFile(readFileSync(envFile, 'utf8'))
       : parseEnvFile(readFileSync(join(opts.stackDir, '.env.example'), 'utf8'));
   const settings = new SettingsStore(opts.settingsPath);
+  const connection = new ConnectionService({
+    settings,
+    secrets: createSecretStore(dirname(opts.settingsPath), opts.secretCipher),
+  });
+  // Connect mode: the user's cluster instead of the local stack, for the producer, the Kafka
+  // panel and the chart; Compose is never run for it.
+  const connected = () => connection.mode() === 'connect';
   const docker = new DockerConnection({
     endpoint: () =>
       settings.get().stack.dockerEndpoint ||
@@ -163,15 +181,32 @@ export function createCore(opts: CoreOptions): Core {
     },
   });
 
+  const brokers = () => (connected() ? connection.brokers() : stackBrokers(env(), profile()));
+  const security = () => (connected() ? connection.kafka().security : undefined);
   const producer = new ProducerService({
-    brokers: () => stackBrokers(env(), profile()),
+    brokers,
+    security,
+    // A user's cluster may have fewer than the 3 brokers the topic's default replication needs.
+    topicReplication: () => {
+      const n = connected() ? connection.lastCheck()?.kafka.brokers : undefined;
+      return n && n < 3 ? { replicationFactor: n, minInsyncReplicas: 1 } : undefined;
+    },
     hub,
     initialParams: settings.get().params,
     onParams: (p) => settings.setParams(p),
   });
 
   const kafkaStats = new KafkaStatsService({
-    brokers: () => stackBrokers(env(), profile()),
+    brokers,
+    // Never throws: its broker probes ask for it outside any error handling. Incomplete settings
+    // only leave the panel unable to log in; Test connection and Start name what is missing.
+    security: () => {
+      try {
+        return security();
+      } catch {
+        return undefined;
+      }
+    },
     topic: env().WALKSTREAM_TOPIC ?? 'random-walks',
     consumerGroup: 'telegraf-walkstream',
     hub,
@@ -182,20 +217,29 @@ export function createCore(opts: CoreOptions): Core {
     hub,
   });
 
-  // Built per query from the current stack/.env: it may be created (first start) after the app.
+  // Built per query from the current stack/.env (it may be created, on first start, after the
+  // app) or the connect-mode settings (they may change while the app runs).
+  const influxTarget = () => {
+    if (connected()) return connection.influx();
+    const e = env();
+    return {
+      url: `http://127.0.0.1:${e.INFLUXDB_PORT ?? 8086}`,
+      token: e.INFLUXDB_ADMIN_TOKEN ?? '',
+      org: e.INFLUXDB_ORG ?? 'walkstream',
+      bucket: e.INFLUXDB_BUCKET ?? 'walks',
+    };
+  };
   const influx = (timeoutMs: number): FluxRows => ({
     collectRows: (q) => {
-      const e = env();
-      return new InfluxDB({
-        url: `http://127.0.0.1:${e.INFLUXDB_PORT ?? 8086}`,
-        token: e.INFLUXDB_ADMIN_TOKEN ?? '',
-        timeout: timeoutMs,
-      })
-        .getQueryApi(e.INFLUXDB_ORG ?? 'walkstream')
+      const t = influxTarget();
+      return new InfluxDB({ url: t.url, token: t.token, timeout: timeoutMs })
+        .getQueryApi(t.org)
         .collectRows(q);
     },
   });
-  const bucket = env().INFLUXDB_BUCKET ?? 'walks';
+  // Incomplete connect settings: the queries fail (and say why) rather than reading another bucket.
+  const bucket = () =>
+    connected() ? connection.view().settings.influx.bucket : (env().INFLUXDB_BUCKET ?? 'walks');
 
   const preview = new PreviewService({
     query: influx(5_000),
@@ -226,25 +270,38 @@ export function createCore(opts: CoreOptions): Core {
     containers: stack,
     hub,
     unavailable: () =>
-      profile() === 'lite'
-        ? {
-            'kill-broker': LITE_NO_BROKER_FAULTS,
-            'stop-broker': LITE_NO_BROKER_FAULTS,
-            'freeze-broker': LITE_NO_BROKER_FAULTS,
-          }
-        : {},
+      connected()
+        ? Object.fromEntries(FAULT_KINDS.map((f) => [f, CONNECT_NO_FAULTS]))
+        : profile() === 'lite'
+          ? {
+              'kill-broker': LITE_NO_BROKER_FAULTS,
+              'stop-broker': LITE_NO_BROKER_FAULTS,
+              'freeze-broker': LITE_NO_BROKER_FAULTS,
+            }
+          : {},
   });
 
   const handlers: ApiHandlers = {
     'stack:status': () => stack.status(),
-    'stack:up': () => stack.up(),
-    'stack:down': ({ removeVolumes }) => stack.down(removeVolumes),
+    // Connect mode starts no containers: "up" is the connection check, so a wrong password or
+    // token stops Start before the producer is started.
+    'stack:up': async () => {
+      if (!connected()) return stack.up();
+      await connection.check();
+      return stack.status();
+    },
+    'stack:down': async ({ removeVolumes }) => (connected() ? stack.status() : stack.down(removeVolumes)),
     'stack:restartService': ({ service }) => stack.restartService(service),
     'stack:stopService': ({ service }) => stack.stopService(service),
     'stack:startService': ({ service }) => stack.startService(service),
     'stack:logs': ({ service, lines }) => stack.logs(service, lines),
     'producer:status': async () => producer.status(),
-    'producer:start': () => producer.start(),
+    'producer:start': async () => {
+      // Checked again here, not only in stack:up: a producer must never start against a cluster
+      // whose data cannot reach a readable InfluxDB.
+      if (connected() && !['running', 'starting'].includes(producer.status().state)) await connection.check();
+      return producer.start();
+    },
     'producer:stop': () => producer.stop(),
     'producer:setParams': async (patch) => producer.setParams(patch),
     'kafka:stats': () => kafkaStats.poll(),
@@ -308,6 +365,7 @@ export function createCore(opts: CoreOptions): Core {
     'chaos:inject': (input) => chaos.inject(input),
     'chaos:undo': (input) => chaos.undo(input),
     'flow:status': async () => flow.status(),
+    ...connectionHandlers({ connection, producer, stack }),
   };
 
   chaos.init(); // before the first stack status, so it sees every one
@@ -329,6 +387,7 @@ export function createCore(opts: CoreOptions): Core {
     chaos,
     flow,
     settings,
+    connection,
     async shutdown() {
       await producer.stop();
       preview.stop();

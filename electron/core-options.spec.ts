@@ -31,4 +31,23 @@ describe('desktopCoreOptions', () => {
     expect(o.stackDir).toBe('/src/walkstream/stack');
     expect(o.stackSource).toBeUndefined();
   });
+
+  it('hands the keychain cipher to the core, installed or not, so secrets never go to a plain file when there is one', () => {
+    const secretCipher = {
+      backend: 'Keychain',
+      encrypt: (s: string) => Buffer.from(s),
+      decrypt: (b: Buffer) => b.toString(),
+    };
+    for (const isPackaged of [true, false]) {
+      const o = desktopCoreOptions({
+        isPackaged,
+        resourcesPath: '/x',
+        checkoutDir: '/src',
+        userData: '/u',
+        appVersion: '0.1.0',
+        secretCipher,
+      });
+      expect(o.secretCipher).toBe(secretCipher);
+    }
+  });
 });

@@ -3,6 +3,7 @@
  * import) so the installed-app test drives the core with exactly these options.
  */
 import { join } from 'node:path';
+import type { SecretCipher } from '../core/connect/secret-store';
 import type { CoreOptions } from '../core/create-core';
 
 export interface DesktopPaths {
@@ -16,6 +17,8 @@ export interface DesktopPaths {
   userData: string;
   /** app.getVersion() */
   appVersion: string;
+  /** safeStorage as a cipher (secret-cipher.ts), when the OS has a keychain to use. */
+  secretCipher?: SecretCipher;
 }
 
 /**
@@ -26,7 +29,12 @@ export interface DesktopPaths {
 export function desktopCoreOptions(paths: DesktopPaths): CoreOptions {
   const settingsPath = join(paths.userData, 'settings.json');
   if (!paths.isPackaged) {
-    return { stackDir: join(paths.checkoutDir, 'stack'), settingsPath, appVersion: paths.appVersion };
+    return {
+      stackDir: join(paths.checkoutDir, 'stack'),
+      settingsPath,
+      appVersion: paths.appVersion,
+      secretCipher: paths.secretCipher,
+    };
   }
   const stackSource = join(paths.resourcesPath, 'stack');
   return {
@@ -34,6 +42,7 @@ export function desktopCoreOptions(paths: DesktopPaths): CoreOptions {
     stackSource,
     appVersion: paths.appVersion,
     settingsPath,
+    secretCipher: paths.secretCipher,
     // Versions before the per-user folder kept .env beside the install's stack files.
     otherEnvDirs: [stackSource],
   };

@@ -4,11 +4,12 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, shell } from 'electron';
 import { attachIpcTransport } from '../core/api/ipc-transport';
 import { type Core, createCore } from '../core/create-core';
 import { desktopCoreOptions } from './core-options';
 import { chooseQuit } from './quit-choice';
+import { safeStorageCipher } from './secret-cipher';
 import { type AppLocation, isAppUrl, isStackLink } from './url-guards';
 
 const RENDERER_URL = process.env.ELECTRON_RENDERER_URL; // set by electron-vite in development
@@ -67,6 +68,8 @@ if (!app.requestSingleInstanceLock()) {
         checkoutDir: join(__dirname, '../..'),
         userData: app.getPath('userData'),
         appVersion: app.getVersion(),
+        // After 'ready': on Linux safeStorage knows its keychain only then.
+        secretCipher: safeStorageCipher(safeStorage),
       }),
     );
     attachIpcTransport({

@@ -79,6 +79,9 @@ function fakeCore() {
     },
     'chaos:undo': notImplemented,
     'flow:status': notImplemented,
+    'connection:get': notImplemented,
+    'connection:update': notImplemented,
+    'connection:test': notImplemented,
   };
   return {
     router: new ApiRouter(handlers),

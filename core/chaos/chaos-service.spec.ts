@@ -62,7 +62,14 @@ function kafkaStats(at: number, over: Partial<KafkaStats> = {}): KafkaStats {
   return {
     reachable: true,
     error: null,
-    brokers: all.map((nodeId) => ({ nodeId, host: 'localhost', port: 0, up: true, isController: false })),
+    brokers: all.map((nodeId) => ({
+      nodeId,
+      host: 'localhost',
+      port: 0,
+      up: true,
+      isController: false,
+      probe: null,
+    })),
     controller: 1,
     topic: 'random-walks',
     partitions: [0, 1, 2].map((partition) => ({

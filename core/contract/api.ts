@@ -4,6 +4,7 @@
  * imports the types only.
  */
 import { z } from 'zod';
+import { type ConnectionCheck, type ConnectionView, connectionUpdateSchema } from './connection';
 import type {
   ChaosStatus,
   DockerEngine,
@@ -83,6 +84,9 @@ export const apiInputs = {
   }),
   'stack:info': none,
   'stack:adoptMatchingEnv': none,
+  'connection:get': none,
+  'connection:update': connectionUpdateSchema,
+  'connection:test': none,
   'settings:updateUi': z.strictObject({
     theme: z.enum(['system', 'light', 'dark']).optional(),
     previewWalks: z.number().int().min(1).max(50).optional(),
@@ -112,6 +116,9 @@ export interface ApiOutputs {
   'settings:updateStack': Settings;
   'stack:info': StackInfo;
   'stack:adoptMatchingEnv': { envFile: string; adoptedFrom: string; keptAs: string | null };
+  'connection:get': ConnectionView;
+  'connection:update': ConnectionView;
+  'connection:test': ConnectionCheck;
   'chaos:status': ChaosStatus;
   'chaos:inject': ChaosStatus;
   'chaos:undo': ChaosStatus;

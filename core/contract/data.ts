@@ -3,6 +3,7 @@
  * live client or handle: dockerode, kafkajs and InfluxDB objects never leave the core.
  */
 import type { ProducerMetrics, ProducerState, WalkParams } from '@walkstream/producer';
+import type { ConnectionSettings } from './connection';
 import type { ApiErrorCode } from './errors';
 
 export type { ProducerMetrics, ProducerState, WalkParams };
@@ -63,10 +64,31 @@ export interface StackStatus {
 
 export interface BrokerStats {
   nodeId: number;
+  /** The address the broker advertises to the host (what the producer connects to). */
   host: string;
   port: number;
+  /** Listed by the cluster and, when probed, answering: a broker that does not answer is not up. */
   up: boolean;
   isController: boolean;
+  /** The app's own ApiVersions probe of this broker; null before the first one ends. */
+  probe: BrokerProbe | null;
+}
+
+/**
+ * answering: replied to an ApiVersions request. not-responding: accepts connections but answers
+ * nothing (frozen, hung). refused: connection refused or closed unanswered. unreachable: no
+ * connection at all (no route, timeout, unknown host).
+ */
+export type BrokerProbeState = 'answering' | 'not-responding' | 'refused' | 'unreachable';
+
+export interface BrokerProbe {
+  state: BrokerProbeState;
+  /** The last request's round trip, ms, while answering. */
+  rttMs: number | null;
+  /** Epoch ms (core clock) since the broker has been in this state. */
+  since: number;
+  /** Why, in words, when not answering: "connection refused". */
+  detail: string;
 }
 
 export interface PartitionStats {
@@ -162,6 +184,8 @@ export interface Settings {
   params: WalkParams;
   ui: { theme: 'system' | 'light' | 'dark'; previewWalks: number; stopStackOnQuit: 'ask' | 'yes' | 'no' };
   stack: StackSettings;
+  /** Local stack or the user's own cluster; its secrets are kept elsewhere (see connection.ts). */
+  connection: ConnectionSettings;
 }
 
 export type StackProfile = 'full' | 'lite';

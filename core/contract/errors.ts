@@ -53,12 +53,29 @@ export type ChaosErrorCode =
 
 export type StatsErrorCode = 'KAFKA_SLOW' | 'TELEGRAF_UNREACHABLE';
 
+/** Connect mode (the user's own cluster): each names the cause and the setting to fix. */
+export type ConnectErrorCode =
+  | 'CONNECT_INCOMPLETE'
+  | 'CONNECT_FILE_UNREADABLE'
+  | 'CONNECT_MODE_SWITCH_WHILE_RUNNING'
+  | 'KAFKA_AUTH_FAILED'
+  | 'KAFKA_TLS_UNTRUSTED'
+  | 'KAFKA_TLS_HOSTNAME'
+  | 'KAFKA_TLS_FAILED'
+  | 'INFLUX_UNREACHABLE'
+  | 'INFLUX_AUTH_FAILED'
+  | 'INFLUX_NO_WRITE'
+  | 'INFLUX_NO_READ'
+  | 'INFLUX_NOT_FOUND'
+  | 'SECRET_STORE_FAILED';
+
 export type ApiErrorCode =
   | CallErrorCode
   | DockerErrorCode
   | StackErrorCode
   | ChaosErrorCode
   | StatsErrorCode
+  | ConnectErrorCode
   | ProducerErrorCode;
 
 export type { ProducerErrorCode };

@@ -59,7 +59,7 @@ function setup() {
   let now = 1_800_000_000_000;
   const hub = new EventHub();
   const influx = fakeInflux();
-  const flow = new FlowService({ hub, query: influx, bucket: 'walks', now: () => now });
+  const flow = new FlowService({ hub, query: influx, bucket: () => 'walks', now: () => now });
   flow.init();
   const published: FlowStatus[] = [];
   hub.subscribe('flow:status', (s) => published.push(s));

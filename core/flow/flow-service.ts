@@ -26,7 +26,8 @@ export interface FlowServiceOptions {
   hub: EventHub;
   /** InfluxDB, with a short timeout: a paused InfluxDB must not hold the strip. */
   query: FluxRows;
-  bucket: string;
+  /** Read per query: connect mode's bucket is a setting that can change while the app runs. */
+  bucket: () => string;
   /** Whether the headless `producer` container runs; asked every few seconds. */
   headlessProducer?: () => Promise<boolean>;
   intervalMs?: number;
@@ -179,7 +180,7 @@ export class FlowService {
       });
       const stride = sampleStride(walks.length, params.rate, this.probeMs, PROBE_ROWS);
       const rows = await this.opts.query.collectRows<{ walk: string; _time: string }>(
-        newPointsQuery(this.opts.bucket, since, stride, PROBE_ROWS_PER_WALK),
+        newPointsQuery(this.opts.bucket(), since, stride, PROBE_ROWS_PER_WALK),
       );
       if (this.runStartedAt !== run) return; // a new run began while asking
       const seenAt = this.now();
@@ -202,7 +203,7 @@ export class FlowService {
     const now = this.now();
     try {
       const rows = await this.opts.query.collectRows<StoredRow>(
-        storedQuery(this.opts.bucket, run ?? now - LATENCY_WINDOW_MS),
+        storedQuery(this.opts.bucket(), run ?? now - LATENCY_WINDOW_MS),
       );
       if (this.runStartedAt !== run) return;
       const { stored, newestAt } = readStored(rows);

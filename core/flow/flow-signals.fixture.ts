@@ -59,6 +59,7 @@ export function kafka(patch: Partial<KafkaStats> = {}): KafkaStats {
       port: 9092,
       up: true,
       isController: nodeId === 1,
+      probe: null,
     })),
     controller: 1,
     topic: 'random-walks',

@@ -1,44 +1,87 @@
-import { type Admin, Kafka, logLevel } from 'kafkajs';
+import { type Admin, Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import type { BrokerStats, KafkaStats, PartitionStats } from '../contract/data';
 import { toErrorData, WalkstreamError } from '../contract/errors';
 import type { EventHub } from '../events/event-hub';
 import { Poller } from '../events/poller';
+import {
+  BrokerProbes,
+  dialFor,
+  type ProbeOptions,
+  type ProbeOutcome,
+  type ProbeTarget,
+  withProbes,
+} from './broker-probe';
 
 export interface KafkaStatsOptions {
   brokers: () => string[];
+  /** TLS and SASL for the user's own cluster (connect mode); a new object means a new client. */
+  security?: () => Pick<KafkaConfig, 'ssl' | 'sasl'> | undefined;
   topic: string;
   consumerGroup: string;
   hub: EventHub;
   intervalMs?: number;
   /** One poll may take at most this long; a slow cluster skips ticks instead of piling up requests. */
   pollTimeoutMs?: number;
+  /** How often each broker is probed directly (ApiVersions); one probe per broker at a time. */
+  probeIntervalMs?: number;
+  /** A probe with no answer within this long shows its broker as not responding. */
+  probeTimeoutMs?: number;
+  probe?: (target: ProbeTarget, opts: ProbeOptions) => Promise<ProbeOutcome>;
+  /** Epoch ms. */
+  now?: () => number;
 }
 
 /**
  * Cluster, topic and consumer-lag statistics from the kafkajs admin client, polled every second.
  * Only one poll runs at a time. A broker that does not answer shows as down; if none answers the
  * stats say so (reachable: false) instead of failing.
+ *
+ * Each broker the cluster has named is also probed on its own (broker-probe.ts), because metadata
+ * keeps listing a frozen broker as alive: a broker whose probe gets no answer is not up, whatever
+ * the metadata says, and a change of probe state is pushed at once, between polls.
  */
 export class KafkaStatsService {
   private admin: Admin | null = null;
   private adminFor = '';
+  private adminSecurity: Pick<KafkaConfig, 'ssl' | 'sasl'> | undefined;
   /** Rotates the first broker a new client tries: see client(). */
   private seedOffset = 0;
   private readonly poller: Poller;
   private prev: { at: number; offsets: Map<number, number> } | null = null;
+  /** The last poll's stats, before the probes' states are laid over them. */
+  private base: KafkaStats;
   private latest: KafkaStats;
+  private readonly probes: BrokerProbes;
+  private readonly probePoller: Poller;
+  /** Every broker any poll has named, with its last address: a broker that dies is still probed. */
+  private readonly known = new Map<number, ProbeTarget>();
 
   constructor(private readonly opts: KafkaStatsOptions) {
-    this.latest = this.empty(null);
+    this.probes = new BrokerProbes({
+      now: opts.now,
+      probe: opts.probe,
+      timeoutMs: opts.probeTimeoutMs ?? 1_500,
+      dial: () => dialFor(opts.security?.()?.ssl),
+      onChange: () => this.publish(),
+    });
+    this.base = this.empty(null);
+    this.latest = this.base;
     this.poller = new Poller(() => this.poll(), opts.intervalMs);
+    // Not awaited: a probe that hangs must not hold back the other brokers' probes.
+    this.probePoller = new Poller(async () => {
+      void this.probes.probe(this.probeTargets());
+    }, opts.probeIntervalMs ?? 1_000);
   }
 
   start(): void {
     this.poller.start();
+    this.probePoller.start();
   }
 
   async stop(): Promise<void> {
     this.poller.stop();
+    this.probePoller.stop();
+    this.probes.close();
     await this.admin?.disconnect().catch(() => {});
     this.admin = null;
   }
@@ -66,24 +109,36 @@ export class KafkaStatsService {
           );
         }),
       ]);
-      this.latest = stats;
+      this.base = stats;
     } catch (err) {
-      this.latest = this.empty(err);
+      this.base = this.empty(err);
       // A fresh connection next time: kafkajs keeps retrying dead sockets otherwise.
       await this.admin?.disconnect().catch(() => {});
       this.admin = null;
     } finally {
       clearTimeout(timer);
     }
+    return this.publish();
+  }
+
+  private publish(): KafkaStats {
+    this.latest = withProbes(this.base, this.known, (nodeId) => this.probes.status(nodeId));
     this.opts.hub.publish('kafka:stats', this.latest);
     return this.latest;
+  }
+
+  private probeTargets(): Map<number, ProbeTarget> {
+    return new Map([...this.known].filter(([, b]) => b.port > 0));
   }
 
   private async client(): Promise<Admin> {
     const brokers = this.opts.brokers();
     const key = brokers.join(',');
-    if (this.admin && this.adminFor === key) return this.admin;
+    const security = this.opts.security?.();
+    if (this.admin && this.adminFor === key && this.adminSecurity === security) return this.admin;
     await this.admin?.disconnect().catch(() => {});
+    // Another cluster (a profile switch, other ports): its brokers are learnt afresh.
+    if (key !== this.adminFor) this.known.clear();
     // kafkajs always connects to the first listed broker, and with no retries it never tries
     // another: one dead broker-1 would blind the stats. Each new client starts one further on.
     const offset = this.seedOffset++ % Math.max(1, brokers.length);
@@ -94,9 +149,11 @@ export class KafkaStatsService {
       requestTimeout: 3_000,
       retry: { retries: 0 },
       logLevel: logLevel.NOTHING,
+      ...security,
     });
     this.admin = kafka.admin({ retry: { retries: 0 } });
     this.adminFor = key;
+    this.adminSecurity = security;
     await this.admin.connect();
     return this.admin;
   }
@@ -111,7 +168,9 @@ export class KafkaStatsService {
       port: b.port,
       up: true,
       isController: b.nodeId === cluster.controller,
+      probe: null,
     }));
+    for (const b of brokers) this.known.set(b.nodeId, { host: b.host, port: b.port });
     let partitions: PartitionStats[] = [];
     const topics = await admin.listTopics();
     if (topics.includes(this.opts.topic)) {
@@ -147,7 +206,17 @@ export class KafkaStatsService {
       this.prev = { at: now, offsets: end };
       // Brokers the topic names as replicas but the cluster does not list as live are the down ones.
       const down = new Set(partitions.flatMap((p) => p.replicas).filter((r) => !alive.has(r)));
-      for (const nodeId of down) brokers.push({ nodeId, host: '', port: 0, up: false, isController: false });
+      for (const nodeId of down) {
+        const seen = this.known.get(nodeId);
+        brokers.push({
+          nodeId,
+          host: seen?.host ?? '',
+          port: seen?.port ?? 0,
+          up: false,
+          isController: false,
+          probe: null,
+        });
+      }
     }
     brokers.sort((a, b) => a.nodeId - b.nodeId);
     const messagesPerSecond = partitions.reduce((a, p) => a + p.messagesPerSecond, 0);

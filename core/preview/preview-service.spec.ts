@@ -34,7 +34,7 @@ type PreviewOptions = ConstructorParameters<typeof PreviewService>[0];
 function preview(points: FakePoint[], options: Partial<PreviewOptions> = {}): PreviewService {
   return new PreviewService({
     query: fakeInflux(points),
-    bucket: 'walks',
+    bucket: () => 'walks',
     hub: new EventHub(),
     walkLimit: () => 10,
     ...options,

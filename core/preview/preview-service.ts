@@ -8,7 +8,8 @@ export interface FluxRows {
 
 export interface PreviewServiceOptions {
   query: FluxRows;
-  bucket: string;
+  /** Read per query: connect mode's bucket is a setting that can change while the app runs. */
+  bucket: () => string;
   hub: EventHub;
   /** How many walks the chart shows; the rest are counted as hidden. */
   walkLimit: () => number;
@@ -79,7 +80,7 @@ export class PreviewService {
     }
     const windowStart = Math.max(now - this.windowMs, run ?? 0);
     const lastRows = await this.opts.query.collectRows<{ walk: string; _time: string; _value: number }>(
-      `from(bucket: "${this.opts.bucket}")
+      `from(bucket: ${JSON.stringify(this.opts.bucket())})
   |> range(start: ${new Date(windowStart).toISOString()})
   |> filter(fn: (r) => r._measurement == "random_walk" and r._field == "value")
   |> last()
@@ -96,7 +97,7 @@ export class PreviewService {
     // Re-read the last, still-filling interval: its downsampled value changes as points arrive.
     const since = Math.max(windowStart, newestKnown - this.resolutionMs);
     const rows = await this.opts.query.collectRows<{ walk: string; _time: string; _value: number }>(
-      `from(bucket: "${this.opts.bucket}")
+      `from(bucket: ${JSON.stringify(this.opts.bucket())})
   |> range(start: ${new Date(since).toISOString()})
   |> filter(fn: (r) => r._measurement == "random_walk" and r._field == "value")
   |> filter(fn: (r) => contains(value: r.walk, set: ${JSON.stringify(shown)}))

@@ -1,8 +1,10 @@
 import {
   createKafkaSink,
   createProducer,
+  type KafkaSinkOptions,
   mergeParams,
   type RecordSink,
+  type TopicSpec,
   type WalkParams,
   type WalkParamsPatch,
   type WalkProducer,
@@ -13,6 +15,10 @@ import type { EventHub } from '../events/event-hub';
 
 export interface ProducerServiceOptions {
   brokers: () => string[];
+  /** TLS and SASL for the user's own cluster (connect mode); none for the local stack. */
+  security?: () => KafkaSinkOptions['security'];
+  /** Replication of the topic when the producer has to create it; the producer's default otherwise. */
+  topicReplication?: () => Pick<TopicSpec, 'replicationFactor' | 'minInsyncReplicas'> | undefined;
   hub: EventHub;
   initialParams: WalkParams;
   /** Called with every accepted parameter change, to persist it. */
@@ -54,10 +60,11 @@ export class ProducerService {
       this.opts.createSink?.(brokers) ??
       createKafkaSink({
         brokers,
+        security: this.opts.security?.(),
         topic: 'random-walks',
         connectTimeoutMs: this.opts.connectTimeoutMs ?? 10_000,
       });
-    const producer = createProducer({ sink, params: this.params });
+    const producer = createProducer({ sink, params: this.params, topic: this.opts.topicReplication?.() });
     this.producer = producer;
     this.error = null;
     // Taken before the first tick, so every point of this run is stamped at or after it.

@@ -1,12 +1,14 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DEFAULT_PARAMS, validateParams, type WalkParams } from '@walkstream/producer';
+import { type ConnectionSettings, DEFAULT_CONNECTION } from '../contract/connection';
 import type { Settings } from '../contract/data';
 
 export const DEFAULT_SETTINGS: Settings = {
   params: { ...DEFAULT_PARAMS },
   ui: { theme: 'system', previewWalks: 10, stopStackOnQuit: 'ask' },
   stack: { profile: 'full', localImages: false, dockerEndpoint: '', dockerCli: '' },
+  connection: DEFAULT_CONNECTION,
 };
 
 /**
@@ -48,6 +50,22 @@ export class SettingsStore {
     return this.get();
   }
 
+  /** Secrets are not part of it: the caller keeps them in its secret store. */
+  updateConnection(patch: {
+    mode?: ConnectionSettings['mode'];
+    kafka?: Partial<ConnectionSettings['kafka']>;
+    influx?: Partial<ConnectionSettings['influx']>;
+  }): Settings {
+    const c = this.settings.connection;
+    this.settings.connection = {
+      mode: patch.mode ?? c.mode,
+      kafka: { ...c.kafka, ...definedOnly(patch.kafka ?? {}) },
+      influx: { ...c.influx, ...definedOnly(patch.influx ?? {}) },
+    };
+    this.save();
+    return this.get();
+  }
+
   private load(): Settings {
     let text: string;
     try {
@@ -61,6 +79,11 @@ export class SettingsStore {
         params: validateParams({ ...DEFAULT_PARAMS, ...raw.params }),
         ui: { ...DEFAULT_SETTINGS.ui, ...raw.ui },
         stack: { ...DEFAULT_SETTINGS.stack, ...raw.stack },
+        connection: {
+          mode: raw.connection?.mode ?? DEFAULT_CONNECTION.mode,
+          kafka: { ...DEFAULT_CONNECTION.kafka, ...raw.connection?.kafka },
+          influx: { ...DEFAULT_CONNECTION.influx, ...raw.connection?.influx },
+        },
       };
     } catch {
       renameSync(this.path, `${this.path}.bad`);
@@ -74,4 +97,8 @@ export class SettingsStore {
     writeFileSync(tmp, `${JSON.stringify(this.settings, null, 2)}\n`, { mode: 0o600 });
     renameSync(tmp, this.path); // atomic: a crash mid-write cannot leave half a file
   }
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

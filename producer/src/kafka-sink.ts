@@ -1,6 +1,7 @@
 import {
   type Admin,
   Kafka,
+  type KafkaConfig,
   type LogEntry,
   logLevel,
   Partitioners,
@@ -15,6 +16,8 @@ export interface KafkaSinkOptions {
   brokers: readonly string[];
   topic: string;
   clientId?: string;
+  /** TLS and SASL, for clusters that need them (the app's connect mode); plaintext by default. */
+  security?: Pick<KafkaConfig, 'ssl' | 'sasl'>;
   /** How long connect() may take before it gives up with KAFKA_UNREACHABLE. */
   connectTimeoutMs?: number;
   /** Upper bound of the exponential backoff between retries of a failed request. */
@@ -55,6 +58,7 @@ export function createKafkaSink(opts: KafkaSinkOptions): RecordSink {
   const kafkaOptions = {
     clientId: opts.clientId ?? 'walkstream-producer',
     brokers,
+    ...opts.security,
     connectionTimeout: 3_000,
     requestTimeout: 30_000,
     retry: { initialRetryTime: 200, maxRetryTime, retries: 2 },

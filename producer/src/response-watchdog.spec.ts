@@ -1,4 +1,5 @@
 import net from 'node:net';
+import type tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { responseCounter, watchdogSocketFactory } from './response-watchdog';
 
@@ -41,7 +42,8 @@ describe('watchdogSocketFactory', () => {
       const socket: net.Socket = watchdogSocketFactory(silenceMs)({
         host: '127.0.0.1',
         port,
-        ssl: {},
+        // What kafkajs passes for a plaintext cluster (its typing says options; any object means TLS).
+        ssl: null as unknown as tls.ConnectionOptions,
         onConnect: () => resolve(socket),
       });
     });

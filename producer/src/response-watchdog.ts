@@ -1,4 +1,5 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import type { ISocketFactory } from 'kafkajs';
 
 /**
@@ -16,8 +17,11 @@ import type { ISocketFactory } from 'kafkajs';
  * an idle connection is never timed out.
  */
 export function watchdogSocketFactory(silenceMs: number): ISocketFactory {
-  return ({ host, port, onConnect }) => {
-    const socket = net.connect({ host, port }, onConnect);
+  return ({ host, port, ssl, onConnect }) => {
+    // TLS as kafkajs' own factory does it (SNI only for names, not IP addresses).
+    const socket = ssl
+      ? tls.connect({ host, port, ...(net.isIP(host) ? {} : { servername: host }), ...ssl }, onConnect)
+      : net.connect({ host, port }, onConnect);
     socket.setKeepAlive(true, 60_000);
     const countResponses = responseCounter();
     let owed = 0;

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Links } from '../../core/contract/data';
 import { api } from './api-client';
 import { ChaosPanel } from './components/chaos-panel';
+import { ConnectionPanel } from './components/connection-panel';
 import { EnginePanel } from './components/engine-panel';
 import { FlowStrip } from './components/flow-strip';
 import { KafkaPanel } from './components/kafka-panel';
@@ -28,13 +29,14 @@ export function App() {
       <main>
         <div className="col">
           <LiveChart />
-          <KafkaPanel stats={kafka} />
+          <KafkaPanel stats={kafka} producer={producer} />
         </div>
         <div className="col narrow">
           <WalkControls producer={producer} />
           <ChaosPanel stack={stack} />
           <ServiceCards stack={stack} links={links} telegraf={telegraf} />
           <EnginePanel stack={stack} />
+          <ConnectionPanel />
         </div>
       </main>
     </>

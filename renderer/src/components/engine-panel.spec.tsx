@@ -5,6 +5,7 @@
  */
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_CONNECTION } from '../../../core/contract/connection';
 import type { DockerEngine, Settings, StackInfo } from '../../../core/contract/data';
 import { answer, api, refusal, resetFakeApi } from '../fake-api-client';
 import { EnginePanel } from './engine-panel';
@@ -15,6 +16,7 @@ const settings: Settings = {
   params: { walks: 10, rate: 10, volatility: 1, drift: 0, theta: 0, mu: 0, start: 100, seed: 42 },
   ui: { theme: 'system', previewWalks: 10, stopStackOnQuit: 'ask' },
   stack: { profile: 'full', localImages: false, dockerEndpoint: '', dockerCli: '' },
+  connection: DEFAULT_CONNECTION,
 };
 const engine: DockerEngine = {
   name: 'Docker Engine',

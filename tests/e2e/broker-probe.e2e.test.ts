@@ -1,0 +1,78 @@
+/// <reference lib="dom" />
+/**
+ * A frozen broker in the Kafka panel, end to end: browser mode (the real core over HTTP) in
+ * Debian's Chromium against the real stack. Freeze broker from the Chaos panel must show that
+ * broker as not responding within a few seconds — not "up", though the cluster still lists it —
+ * with what the producer has queued per broker; Undo must show it answering again.
+ */
+import { describe, expect, it } from 'vitest';
+import { repoDir } from '../stack/stack-env';
+import { appPageSuite } from './app-page-suite';
+
+const app = appPageSuite(
+  { width: 1400, height: 1200 },
+  {
+    restoreStack: true,
+    onFailure: async () => {
+      await shot('failed').catch(() => {});
+      console.log(
+        `Kafka panel at failure:\n${await app.page.getByLabel('Kafka').textContent().catch(String)}`,
+      );
+      console.log(`core brokers: ${JSON.stringify(app.core.kafkaStats.current().brokers)}`);
+    },
+  },
+);
+
+const shot = (name: string) =>
+  app.page.screenshot({
+    path: `${repoDir}test-results/screenshots/broker-probe-${name}.png`,
+    fullPage: true,
+  });
+
+const broker = (nodeId: number, state: string) =>
+  app.page.locator(`[data-testid="broker-${nodeId}"][data-state="${state}"]`);
+
+describe('the Kafka panel in Chromium with a frozen broker', () => {
+  it('the pipeline runs and every broker answers the probe', async () => {
+    await app.page.locator('[data-testid="pipeline-bar"][data-ready="true"]').waitFor({ timeout: 30_000 });
+    await app.page.getByRole('button', { name: 'Start pipeline' }).click();
+    await app.page
+      .getByTestId('pipeline-state')
+      .filter({ hasText: 'producing' })
+      .waitFor({ timeout: 200_000 });
+    for (const nodeId of [1, 2, 3]) await broker(nodeId, 'answering').waitFor({ timeout: 60_000 });
+    await app.page.getByTestId('queued-by-broker').waitFor({ timeout: 30_000 });
+    expect(await app.page.getByTestId('queued-by-broker').textContent()).toMatch(
+      /^Producer queued: kafka-1 [\d,]+ · kafka-2 [\d,]+ · kafka-3 [\d,]+/,
+    );
+  });
+
+  it('Freeze broker: the panel shows it not responding within a few seconds; Undo: answering again', async () => {
+    await app.page.getByLabel('Broker', { exact: true }).selectOption('kafka-2');
+    await app.page.getByTestId('chaos-freeze-broker').click();
+    const frozenAt = Date.now();
+    await broker(2, 'not-responding').waitFor({ timeout: 10_000 });
+    const shownMs = Date.now() - frozenAt;
+    console.log(`kafka-2 shown as not responding ${shownMs} ms after Freeze broker was clicked`);
+    expect(shownMs).toBeLessThan(6_000);
+    // The duration counts up while it lasts.
+    await app.page
+      .getByTestId('broker-2')
+      .filter({ hasText: /^kafka-2 not responding for [3-9] s \(accepts connections, answers nothing\)/ })
+      .waitFor({ timeout: 10_000 });
+    expect(await app.page.getByTestId('brokers').getAttribute('data-up')).toBe('2');
+    // What waits on it is named: its partitions' points stay queued while it answers nothing.
+    await app.page
+      .getByTestId('queued-by-broker')
+      .filter({ hasText: /kafka-2 [1-9]/ })
+      .waitFor({ timeout: 10_000 });
+    console.log(`${await app.page.getByTestId('queued-by-broker').textContent()}`);
+    await shot('frozen');
+
+    await app.page.getByRole('button', { name: 'Undo Freeze broker kafka-2', exact: true }).click();
+    const undoneAt = Date.now();
+    await broker(2, 'answering').waitFor({ timeout: 15_000 });
+    console.log(`kafka-2 answering ${Date.now() - undoneAt} ms after Undo`);
+    await app.page.locator('[data-testid="brokers"][data-up="3"]').waitFor({ timeout: 30_000 });
+  });
+});
