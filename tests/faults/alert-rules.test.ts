@@ -7,7 +7,12 @@
  * Telegraf-shaped points written to a scratch bucket.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALERT_RULES, type AlertRule } from '../../stack/grafana/dashboards-src/alert-rules';
+import {
+  ALERT_RULES,
+  type AlertRule,
+  KAFKA_BROKERS,
+  ruleFires,
+} from '../../stack/grafana/dashboards-src/alert-rules';
 import { compose, flux, stackEnv, waitUntil } from '../stack/stack-env';
 import {
   holdFaultFor,
@@ -28,7 +33,7 @@ async function ruleValue(r: AlertRule, bucket = stackEnv.influxBucket): Promise<
   const rows = await flux<{ _value: number }>(r.query.replaceAll('${INFLUX_BUCKET}', bucket));
   return rows.length ? Number(rows[0]?._value) : null;
 }
-const fires = (r: AlertRule, v: number | null) => v !== null && v > r.above;
+const fires = (r: AlertRule, v: number | null) => v !== null && ruleFires(r, v);
 
 async function influxApi(path: string, init: RequestInit = {}): Promise<Response> {
   const res = await fetch(`${stackEnv.influxUrl}${path}`, {
@@ -107,6 +112,41 @@ describe("Grafana's alert rules, on the real InfluxDB", () => {
       2_000,
     );
     report('8b alert: write errors', { failedWritesInLastMinute: v ?? 0 });
+  });
+
+  it('"fewer than 3 brokers accept connections" fires while a broker is stopped, not while one is frozen, and is quiet after', async () => {
+    const brokers = rule('walkstream-brokers-accepting');
+    // Frozen: the kernel still accepts the probe's connection, so the rule (honestly named) stays quiet.
+    await compose('pause', 'kafka-3');
+    try {
+      await holdFaultFor(6_000); // three probes
+      expect(await ruleValue(brokers)).toBe(KAFKA_BROKERS);
+    } finally {
+      await compose('unpause', 'kafka-3');
+    }
+    await compose('stop', 'kafka-3');
+    const stoppedAt = Date.now();
+    try {
+      const v = await waitUntil(
+        'fewer brokers fires',
+        () => ruleValue(brokers),
+        (x) => fires(brokers, x),
+        60_000,
+        1_000,
+      );
+      expect(v).toBe(KAFKA_BROKERS - 1);
+      report('8c alert: broker stopped', { firedAfterStopMs: Date.now() - stoppedAt, accepting: v ?? 0 });
+    } finally {
+      await restoreStack();
+    }
+    const v = await waitUntil(
+      'fewer brokers quiet again',
+      () => ruleValue(brokers),
+      (x) => !fires(brokers, x),
+      60_000,
+      1_000,
+    );
+    expect(v).toBe(KAFKA_BROKERS);
   });
 
   it('"dropped points" and "holds more than 30 s of data" fire on their signals (scratch bucket)', async () => {

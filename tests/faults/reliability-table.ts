@@ -134,6 +134,14 @@ const rows: [string, (f: Figures) => [string, string, string]][] = [
       `${n(f.failedWritesInLastMinute)} failed writes in the last minute`,
     ],
   ],
+  [
+    '8c',
+    (f) => [
+      'Grafana alert "fewer than 3 Kafka brokers accept connections", a broker frozen then stopped',
+      'quiet while frozen (it still accepts connections), fires while stopped, quiet again after',
+      `fired ${s(f.firedAfterStopMs)} after the stop; ${n(f.accepting)} brokers accepting`,
+    ],
+  ],
 ];
 
 console.log('| fault | result | figures |\n|---|---|---|');

@@ -167,6 +167,9 @@ describe('stack/compose.yaml, as loaded by the real Compose CLI', () => {
       ?.match(/"([^"]+)"/g)
       ?.map((b) => b.slice(1, -1));
     expect(brokers).toEqual(internal);
+    // Telegraf's broker probes (inputs.net_response) knock on the same listeners.
+    const probed = [...telegrafConf.matchAll(/^\s*address = "([^"]+)"/gm)].map((m) => m[1]);
+    expect(probed).toEqual(internal);
   });
 
   it('shares one InfluxDB token, org and bucket between InfluxDB, Telegraf and Grafana', async () => {
@@ -255,6 +258,7 @@ describe('the running stack', () => {
       /Loaded inputs: .*internal.*kafka_consumer|Loaded inputs: .*kafka_consumer.*internal/,
     );
     expect(logs).toMatch(/Loaded outputs: .*health.*influxdb_v2|Loaded outputs: .*influxdb_v2.*health/);
+    expect(logs).toMatch(/Loaded inputs: .*net_response/);
   });
 
   it('reports every service of the local stack healthy', async () => {

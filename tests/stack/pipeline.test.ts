@@ -93,6 +93,11 @@ from(bucket: "${stackEnv.influxBucket}")
   });
 
   it("answers every Grafana panel's Flux query with rows (macros substituted as Grafana does)", async () => {
+    interface Panel {
+      title: string;
+      targets?: { query: string }[];
+      panels?: Panel[];
+    }
     const macros: Record<string, string> = {
       'v.timeRangeStart': '-15m',
       'v.timeRangeStop': 'now()',
@@ -103,8 +108,9 @@ from(bucket: "${stackEnv.influxBucket}")
     const failures: string[] = [];
     let queries = 0;
     for (const [file, json] of Object.entries(renderDashboards())) {
-      const dashboard = JSON.parse(json) as { panels: { title: string; targets?: { query: string }[] }[] };
-      for (const panel of dashboard.panels) {
+      const dashboard = JSON.parse(json) as { panels: Panel[] };
+      // A collapsed row holds its panels inside it: those are queried too.
+      for (const panel of dashboard.panels.flatMap((p) => [p, ...(p.panels ?? [])])) {
         for (const target of panel.targets ?? []) {
           const query = target.query.replace(/v\.[a-zA-Z]+/g, (m) => macros[m] ?? m);
           queries++;

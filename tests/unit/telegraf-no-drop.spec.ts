@@ -46,7 +46,8 @@ const sections = parseTelegrafConf(
 );
 const agent = sections.find((s) => s.header === 'agent') as Section;
 const consumer = sections.find((s) => s.header === 'inputs.kafka_consumer') as Section;
-const internal = sections.find((s) => s.header === 'inputs.internal') as Section;
+// Every input but the Kafka consumer: Telegraf's own metrics (inputs.internal), the broker probes.
+const selfInputs = sections.filter((s) => s.header.startsWith('inputs.') && s !== consumer);
 const outputs = sections.filter((s) => s.header.startsWith('outputs.'));
 const num = (v: string | undefined) => Number((v ?? 'NaN').replaceAll('_', ''));
 
@@ -69,7 +70,6 @@ describe('telegraf.conf: Telegraf can never drop a point it took from Kafka', ()
   const undelivered = num(consumer.values.max_undelivered_messages);
   const pointsPerMessage = Math.floor((maxMessageLen + 1) / MIN_POINT_BYTES);
   const kafkaOutputs = outputs.filter((o) => takes(o, {}));
-  const internalTags = internal.tables.tags ?? {};
 
   it('bounds the message size, and the producer stays within it', () => {
     expect(maxMessageLen).toBeGreaterThan(0);
@@ -84,11 +84,16 @@ describe('telegraf.conf: Telegraf can never drop a point it took from Kafka', ()
     }
   });
 
-  it("keeps Telegraf's own metrics out of the Kafka data's buffer", () => {
-    expect(Object.keys(internalTags)).not.toHaveLength(0);
-    for (const o of kafkaOutputs) expect(takes(o, internalTags)).toBe(false);
-    // ...and they still reach InfluxDB through an output of their own.
-    expect(outputs.some((o) => o.header === 'outputs.influxdb_v2' && takes(o, internalTags))).toBe(true);
+  it("keeps Telegraf's own metrics and the broker probes out of the Kafka data's buffer", () => {
+    expect(selfInputs.map((s) => s.header)).toContain('inputs.internal');
+    expect(selfInputs.map((s) => s.header)).toContain('inputs.net_response');
+    for (const input of selfInputs) {
+      const tags = input.tables.tags ?? {};
+      expect(Object.keys(tags), input.header).not.toHaveLength(0);
+      for (const o of kafkaOutputs) expect(takes(o, tags), input.header).toBe(false);
+      // ...and they still reach InfluxDB through an output of their own.
+      expect(outputs.some((o) => o.header === 'outputs.influxdb_v2' && takes(o, tags))).toBe(true);
+    }
   });
 
   it('fills a batch within the undelivered window even when every message holds one point', () => {

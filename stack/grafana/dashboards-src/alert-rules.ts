@@ -2,25 +2,40 @@
  * Grafana alert rules as code, written to provisioning/alerting/walkstream.yaml by generate.ts.
  * Each rule is one Flux query that returns a single number and a threshold on it: the stack suite
  * runs the same query against the real InfluxDB and applies the same threshold, healthy and under
- * the matching fault (tests/stack/alert-rules.test.ts).
+ * the matching fault (tests/faults/alert-rules.test.ts).
  * Queries name the bucket through ${INFLUX_BUCKET}, which Grafana fills from its environment when
  * it reads the provisioning file, and use no Flux string interpolation (which would look the same).
  */
 import { stringify } from 'yaml';
 import { INFLUX_DATASOURCE } from './flux-query';
 
-export interface AlertRule {
+interface AlertRuleBase {
   uid: string;
   title: string;
   /** What the user should do, shown with the alert. */
   summary: string;
   /** Flux returning one row whose _value is the number the threshold looks at. */
   query: string;
-  /** Fires while the number is above this. */
-  above: number;
   /** How long the condition must hold before the rule fires. */
   for: string;
 }
+
+/** Fires while the number is above `above`, or below `below`: exactly one of the two. */
+export type AlertRule = AlertRuleBase & ({ above: number; below?: never } | { below: number; above?: never });
+
+/** Grafana's threshold expression for the rule: what it evaluates, and what the tests apply. */
+export function thresholdOf(r: AlertRule): { type: 'gt' | 'lt'; params: [number] } {
+  return r.below !== undefined ? { type: 'lt', params: [r.below] } : { type: 'gt', params: [r.above] };
+}
+
+/** Whether the rule fires on `value`, as its threshold expression decides. */
+export function ruleFires(r: AlertRule, value: number): boolean {
+  const { type, params } = thresholdOf(r);
+  return type === 'gt' ? value > params[0] : value < params[0];
+}
+
+/** The Kafka brokers the stack runs; telegraf.conf probes each one's internal listener. */
+export const KAFKA_BROKERS = 3;
 
 // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's own ${VAR}, filled when it reads the file.
 const BUCKET = 'from(bucket: "${INFLUX_BUCKET}")';
@@ -90,6 +105,26 @@ join(tables: {b: buffered, w: written}, on: ["k"])
     above: 0,
     for: '0s',
   },
+  {
+    uid: 'walkstream-brokers-accepting',
+    title: `Fewer than ${KAFKA_BROKERS} Kafka brokers accept connections`,
+    summary:
+      "A Kafka broker did not accept Telegraf's last TCP connection (container stopped or crashed): the cluster runs without its spare, and one more loss stops writes. Start the broker (Chaos panel: undo, or docker compose start). A frozen broker still accepts connections and is not caught here.",
+    // Each broker's latest probe (telegraf.conf, inputs.net_response): result_code 0 = accepted.
+    // The probe's result is a tag, so one broker's probes span two series until grouped by broker.
+    query: `${BUCKET}
+  |> range(start: -10s)
+  |> filter(fn: (r) => r._measurement == "kafka_broker_connect" and r._field == "result_code")
+  |> group(columns: ["server"])
+  |> sort(columns: ["_time"])
+  |> last()
+  |> map(fn: (r) => ({r with _value: if int(v: r._value) == 0 then 1.0 else 0.0}))
+  |> group()
+  |> sum()`,
+    below: KAFKA_BROKERS,
+    // A broker restarting refuses connections for a few seconds: not worth a page.
+    for: '10s',
+  },
 ];
 
 /** The provisioning file Grafana reads from /etc/grafana/provisioning/alerting/. */
@@ -120,7 +155,7 @@ export function alertProvisioning(): string {
                 refId: 'B',
                 type: 'threshold',
                 expression: 'A',
-                conditions: [{ evaluator: { type: 'gt', params: [r.above] } }],
+                conditions: [{ evaluator: thresholdOf(r) }],
               },
             },
           ],

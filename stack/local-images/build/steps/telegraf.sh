@@ -11,7 +11,7 @@ source "$WS_INFRA_DIR/docker.sh"
 
 start=$SECONDS
 # Tag names: plugins/<category>/all/<name>.go `//go:build !custom || <category> || <category>.<name>`.
-TELEGRAF_TAGS="${WS_TELEGRAF_TAGS:-custom,inputs.kafka_consumer,inputs.internal,outputs.influxdb_v2,outputs.health,outputs.prometheus_client,parsers.influx}"
+TELEGRAF_TAGS="${WS_TELEGRAF_TAGS:-custom,inputs.kafka_consumer,inputs.internal,inputs.net_response,outputs.influxdb_v2,outputs.health,outputs.prometheus_client,parsers.influx}"
 module=github.com/influxdata/telegraf
 bin="$WS_BIN/telegraf-$TELEGRAF_VERSION"
 tags_file="$bin.tags"
@@ -43,19 +43,14 @@ log "telegraf: $("$bin" --version) ($bin)"
 # --- 2. image ---------------------------------------------------------------------------------
 dk_image_exists "$base_image" || die "$base_image missing: run steps/base-image.sh first"
 image_key="$TELEGRAF_VERSION $(sha256sum "$bin" | cut -c1-16) $( (cd "$img_dir" && find . -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16) $(dk image inspect --format '{{.Id}}' "$base_image")"
-if [ "$(dk image inspect --format '{{index .Config.Labels "walkstream.key"}}' "$image" 2>/dev/null || true)" != "$image_key" ]; then
-  old_id="$(dk_image_id "$image")"
-  ctx="$(mktemp -d)"
-  trap 'rm -rf "$ctx"' EXIT
-  cp -a "$img_dir/." "$ctx/"
-  cp "$bin" "$ctx/telegraf"
+telegraf_context() {
+  cp -a "$img_dir/." "$1/"
+  cp "$bin" "$1/telegraf"
   # Default config of the image: the sample config of this very build (all its plugins, commented).
-  "$bin" config > "$ctx/telegraf.conf"
-  run_logged "build-telegraf-image-$TELEGRAF_VERSION" dk build --label "walkstream.key=$image_key" \
-    --build-arg "BASE=$base_image" --build-arg "TELEGRAF_VERSION=$TELEGRAF_VERSION" -t "$image" "$ctx"
-  rm -rf "$ctx"; trap - EXIT
-  dk_drop_replaced "$old_id" "$image"
-fi
+  "$bin" config > "$1/telegraf.conf"
+}
+dk_build_keyed "$image" "$image_key" "build-telegraf-image-$TELEGRAF_VERSION" telegraf_context \
+  --build-arg "BASE=$base_image" --build-arg "TELEGRAF_VERSION=$TELEGRAF_VERSION"
 log "telegraf: $image ready"
 
 # --- 3. verify (once per image id) ------------------------------------------------------------
@@ -67,7 +62,7 @@ if ! stamp_ok "telegraf-verified-$TELEGRAF_VERSION" "$image_id"; then
   [ "$(dk run --rm "$image" --version)" = "$got" ] || die "entrypoint does not pass '--version' to telegraf"
   # Exactly the plugins of the custom build.
   plugins="$(dk run --rm "$image" telegraf plugins | tr '\n' ' ')"
-  for p in inputs.kafka_consumer inputs.internal outputs.influxdb_v2 outputs.health outputs.prometheus_client parsers.influx; do
+  for p in inputs.kafka_consumer inputs.internal inputs.net_response outputs.influxdb_v2 outputs.health outputs.prometheus_client parsers.influx; do
     case " $plugins " in *" $p "*) ;; *) die "plugin $p missing from the build: $plugins" ;; esac
   done
   case " $plugins " in *" inputs.cpu "*) die "custom build contains all plugins (tag 'custom' ignored?)" ;; esac
@@ -100,6 +95,10 @@ if ! stamp_ok "telegraf-verified-$TELEGRAF_VERSION" "$image_id"; then
 [[inputs.internal]]
   collect_memstats = false
 
+[[inputs.net_response]]
+  protocol = "tcp"
+  address = "kafka-1:19092"
+
 [[outputs.influxdb_v2]]
   urls = ["${INFLUX_URL:-http://influxdb:8086}"]
   token = "${INFLUX_TOKEN:-test-token}"
@@ -122,6 +121,6 @@ EOF
   dk run --rm "$image" telegraf config check >/dev/null 2>&1 || die "default /etc/telegraf/telegraf.conf does not load"
   rm -rf "$conf_dir"; trap - EXIT
   stamp_set "telegraf-verified-$TELEGRAF_VERSION" "$image_id"
-  log "telegraf: verified $got, plugins [$plugins], config with kafka_consumer/internal/influxdb_v2/health loads"
+  log "telegraf: verified $got, plugins [$plugins], config with kafka_consumer/internal/net_response/influxdb_v2/health loads"
 fi
 log "telegraf: done in $((SECONDS - start))s"
