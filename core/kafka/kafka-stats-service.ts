@@ -175,13 +175,19 @@ export class KafkaStatsService {
     const topics = await admin.listTopics();
     if (topics.includes(this.opts.topic)) {
       const meta = await admin.fetchTopicMetadata({ topics: [this.opts.topic] });
-      const offsets = await admin.fetchTopicOffsets(this.opts.topic);
+      // End offsets come from each partition's leader: one that just died fails the whole request
+      // until the cluster moves its partitions (about its 9 s session timeout). The rest of what
+      // the cluster says is still true meanwhile, so the last poll's offsets and rates stand in.
+      const offsets = await admin.fetchTopicOffsets(this.opts.topic).catch(() => null);
+      const last = new Map(this.base.partitions.map((p) => [p.partition, p]));
       const group = await admin
         .fetchOffsets({ groupId: this.opts.consumerGroup, topics: [this.opts.topic] })
         .then((r) => r[0]?.partitions ?? [])
         .catch(() => []);
       const now = Date.now();
-      const end = new Map(offsets.map((o) => [o.partition, Number(o.high)]));
+      const end = offsets
+        ? new Map(offsets.map((o) => [o.partition, Number(o.high)]))
+        : new Map([...last].map(([partition, p]) => [partition, p.endOffset]));
       partitions = (meta.topics[0]?.partitions ?? [])
         .map((p) => {
           const endOffset = end.get(p.partitionId) ?? 0;
@@ -196,14 +202,17 @@ export class KafkaStatsService {
             isr: p.isr,
             underReplicated: p.isr.length < p.replicas.length,
             endOffset,
-            messagesPerSecond:
-              before !== undefined && seconds > 0 ? Math.max(0, (endOffset - before) / seconds) : 0,
+            messagesPerSecond: !offsets
+              ? (last.get(p.partitionId)?.messagesPerSecond ?? 0)
+              : before !== undefined && seconds > 0
+                ? Math.max(0, (endOffset - before) / seconds)
+                : 0,
             consumerOffset,
             lag: consumerOffset === null ? null : Math.max(0, endOffset - consumerOffset),
           };
         })
         .sort((a, b) => a.partition - b.partition);
-      this.prev = { at: now, offsets: end };
+      if (offsets) this.prev = { at: now, offsets: end };
       // Brokers the topic names as replicas but the cluster does not list as live are the down ones.
       const down = new Set(partitions.flatMap((p) => p.replicas).filter((r) => !alive.has(r)));
       for (const nodeId of down) {

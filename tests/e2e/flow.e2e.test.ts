@@ -7,10 +7,12 @@
  *   bash tests/stack/with-stack.sh npx vitest run --project e2e tests/e2e/flow.e2e.test.ts
  * WALKSTREAM_UPDATE_SCREENSHOTS=1 writes the strip's pictures to docs/screenshots/.
  */
+import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { FLOW_HOPS } from '../../core/contract/data';
-import { repoDir } from '../stack/stack-env';
+import { repoDir, stackEnv, storedPerWalk, waitUntil } from '../stack/stack-env';
 import { appPageSuite } from './app-page-suite';
 
 const app = appPageSuite(
@@ -27,6 +29,23 @@ const app = appPageSuite(
     },
   },
 );
+
+const run = promisify(execFile);
+
+/** The id of a service's container in the test stack. */
+async function containerOf(service: string): Promise<string> {
+  const { stdout } = await run(stackEnv.docker, [
+    'ps',
+    '-aq',
+    '--filter',
+    `label=com.docker.compose.project=${stackEnv.project}`,
+    '--filter',
+    `label=com.docker.compose.service=${service}`,
+  ]);
+  const id = stdout.trim().split('\n')[0];
+  if (!id) throw new Error(`no container of ${service} in ${stackEnv.project}`);
+  return id;
+}
 
 const UPDATE_DOCS = process.env.WALKSTREAM_UPDATE_SCREENSHOTS === '1';
 
@@ -123,6 +142,57 @@ describe('the flow strip in Chromium against the real stack', () => {
     await shotStrip('flow-normal', true);
   });
 
+  it('a broker killed: the Kafka hop is marked within 5 s and the diagnosis names the broker; Undo brings it back', async () => {
+    const broker = 'kafka-3';
+    await app.page.getByLabel('Broker', { exact: true }).selectOption(broker);
+    await app.page.getByTestId('chaos-kill-broker').click();
+    await app.page
+      .locator(`[data-testid="chaos-fault"][data-service="${broker}"]`)
+      .waitFor({ timeout: 30_000 });
+    const killedAt = Date.now();
+    // Degraded once leaders have moved; stalled or down for a moment while they move.
+    const marked = ['degraded', 'stalled', 'down']
+      .map((st) => `[data-testid="flow-hop-kafka"][data-state="${st}"][data-fault="kill-broker"]`)
+      .join(', ');
+    await app.page.locator(marked).first().waitFor({ timeout: 5_000 });
+    const markedAt = Date.now();
+    // At once, whatever the rule that speaks first: the broker, what happened to it, and the remedy.
+    const named = diagnosis('kafka').filter({
+      hasText: /kafka-3 exited with code 137 \(killed with SIGKILL\)/,
+    });
+    await named.waitFor({ timeout: 5_000 });
+    const first = (await named.textContent()) ?? '';
+    expect(first).toMatch(/→ Undo “Kill broker kafka-3” in the Chaos panel$/);
+    // Then, once the app's Kafka client has moved to the brokers left: Kafka works on two of three.
+    const settled = diagnosis('kafka').filter({ hasText: /^Kafka runs on 2 of 3 brokers/ });
+    await settled.waitFor({ timeout: 60_000 });
+    const settledAt = Date.now();
+    const text = (await settled.textContent()) ?? '';
+    expect(text).toMatch(
+      /^Kafka runs on 2 of 3 brokers: kafka-3 exited with code 137 \(killed with SIGKILL\)/,
+    );
+    expect(text).toMatch(/→ Undo “Kill broker kafka-3” in the Chaos panel$/);
+    expect(await hopState('kafka')).toBe('degraded');
+    // Two brokers still take every write (min ISR 2): the hops after Kafka keep flowing.
+    await waitForValue('[data-testid="flow-backlog-producer"]', 'data-seconds', '<', 1, 30_000);
+    console.log(
+      `${broker} killed: Kafka hop marked ${((markedAt - killedAt) / 1000).toFixed(1)} s after the kill (${first}); ${((settledAt - killedAt) / 1000).toFixed(1)} s after: ${text}`,
+    );
+    await shotStrip('flow-broker-killed');
+
+    await app.page.getByRole('button', { name: `Undo Kill broker ${broker}`, exact: true }).click();
+    await app.page
+      .locator(`[data-testid="chaos-fault"][data-service="${broker}"]`)
+      .waitFor({ state: 'detached', timeout: 120_000 });
+    await waitForAllHops(['flowing'], 120_000);
+    await waitForDrained(90_000);
+    await diagnosis('kafka').waitFor({ state: 'detached', timeout: 60_000 });
+    // The broker has rejoined the cluster, not only restarted.
+    await hop('kafka').getByText('3 up', { exact: true }).waitFor({ timeout: 120_000 });
+    expect(await hop('kafka').getAttribute('data-fault')).toBe('');
+    console.log(`${broker} back, backlogs drained: ${await stripText()}`);
+  });
+
   it('Telegraf paused: its hop is marked within 5 s and the diagnosis names it; Undo drains the backlog', async () => {
     const clickedAt = Date.now();
     await app.page.getByTestId('chaos-pause-telegraf').click();
@@ -193,5 +263,110 @@ describe('the flow strip in Chromium against the real stack', () => {
     expect(await app.page.locator('[data-testid="flow-diagnosis"][data-severity="bad"]').count()).toBe(0);
     expect(app.core.chaos.status().faults).toEqual([]);
     console.log(`influxdb back, backlogs drained: ${await stripText()}`);
+  });
+  it('two brokers stopped: the Kafka hop is marked within 5 s and the diagnosis names both; starting them brings it back', async () => {
+    // The Chaos panel takes down one broker at a time; the second goes as a user might stop it,
+    // from its service card.
+    await app.page.getByLabel('Broker', { exact: true }).selectOption('kafka-2');
+    await app.page.getByTestId('chaos-stop-broker').click();
+    await app.page
+      .locator('[data-testid="chaos-fault"][data-service="kafka-2"]')
+      .waitFor({ timeout: 90_000 });
+    await app.core.stack.stopService('kafka-3');
+    const stoppedAt = Date.now();
+    // One broker left: below min.insync.replicas, so nothing is acknowledged any more.
+    const marked = ['stalled', 'down']
+      .map((st) => `[data-testid="flow-hop-kafka"][data-state="${st}"]`)
+      .join(', ');
+    await app.page.locator(marked).first().waitFor({ timeout: 5_000 });
+    const markedAt = Date.now();
+    const named = diagnosis('kafka')
+      .filter({ hasText: /kafka-2/ })
+      .filter({ hasText: /kafka-3/ });
+    await named.waitFor({ timeout: 5_000 });
+    const text = (await named.textContent()) ?? '';
+    expect(await named.getAttribute('data-severity')).toBe('bad');
+    console.log(
+      `two brokers stopped: Kafka hop marked ${((markedAt - stoppedAt) / 1000).toFixed(1)} s after the second stop; ${text}`,
+    );
+    await shotStrip('flow-two-brokers-stopped');
+
+    await app.core.stack.startService('kafka-3');
+    await app.page.getByRole('button', { name: 'Undo Stop broker kafka-2', exact: true }).click();
+    await waitForAllHops(['flowing'], 180_000);
+    await waitForDrained(180_000);
+    await diagnosis('kafka').waitFor({ state: 'detached', timeout: 60_000 });
+    console.log(`brokers back, backlogs drained: ${await stripText()}`);
+  });
+
+  it('Telegraf killed: its hop is marked down within 5 s and the diagnosis gives the exit; started again it drains', async () => {
+    await run(stackEnv.docker, ['kill', '--signal', 'KILL', await containerOf('telegraf')]);
+    const killedAt = Date.now();
+    await app.page
+      .locator('[data-testid="flow-hop-telegraf"][data-state="down"]')
+      .waitFor({ timeout: 5_000 });
+    const markedAt = Date.now();
+    const named = diagnosis('telegraf').filter({
+      hasText: /^Telegraf is not consuming: .*exited with code 137/,
+    });
+    await named.waitFor({ timeout: 5_000 });
+    const text = (await named.textContent()) ?? '';
+    console.log(
+      `telegraf killed: marked ${((markedAt - killedAt) / 1000).toFixed(1)} s after the kill; ${text}`,
+    );
+
+    await app.core.stack.startService('telegraf');
+    await waitForAllHops(['flowing'], 120_000);
+    await waitForDrained(120_000);
+    await diagnosis('telegraf').waitFor({ state: 'detached', timeout: 60_000 });
+  });
+
+  it('the producer asked for more than the pipeline takes: the producer hop is marked within 5 s and the diagnosis says so', async () => {
+    const before = app.core.producer.status().params;
+    // 1 000 000 points/s: more than one process generates, Kafka takes and Telegraf consumes here.
+    const setAt = Date.now();
+    // Few walks, so the points go in large messages and the backlog drains quickly after.
+    await app.core.router.call('producer:setParams', { walks: 1_000, rate: 1_000 });
+    try {
+      const marked = ['stalled', 'degraded', 'down']
+        .map((st) => `[data-testid="flow-hop-producer"][data-state="${st}"]`)
+        .join(', ');
+      await app.page.locator(marked).first().waitFor({ timeout: 5_000 });
+      const markedAt = Date.now();
+      const named = diagnosis('producer').filter({ hasText: /^Producer (is behind schedule by|skipped)/ });
+      await named.waitFor({ timeout: 5_000 });
+      const text = (await named.textContent()) ?? '';
+      console.log(
+        `overloaded: producer hop marked ${((markedAt - setAt) / 1000).toFixed(1)} s after the change; ${text}`,
+      );
+      await shotStrip('flow-producer-overloaded');
+    } finally {
+      await app.core.router.call('producer:setParams', { walks: before.walks, rate: before.rate });
+    }
+    await waitForAllHops(['flowing'], 180_000);
+    await waitForDrained(180_000);
+  });
+
+  it('after every fault: what Kafka acknowledged is exactly what InfluxDB holds, by walk and seq', async () => {
+    const runStart = app.core.producer.status().startedAt;
+    if (runStart === null) throw new Error('the producer has no run start');
+    // The producer alone: a normal stop flushes what it holds, and the stack stays up to be read.
+    const stopped = await app.core.router.call('producer:stop', undefined);
+    expect(stopped.ok).toBe(true);
+    const acked = app.core.producer.status().metrics?.pointsProduced ?? Number.NaN;
+    const walks = await waitUntil(
+      `InfluxDB holds the ${acked} acknowledged points of this run`,
+      () => storedPerWalk('w', new Date(runStart).toISOString()),
+      (ws) => ws.reduce((a, w) => a + w.count, 0) >= acked,
+      180_000,
+      1_000,
+    );
+    const total = walks.reduce((a, w) => a + w.count, 0);
+    const broken = walks.filter((w) => w.count !== w.distinct || w.min !== 0 || w.max !== w.count - 1);
+    expect(broken.slice(0, 5)).toEqual([]);
+    expect(total).toBe(acked);
+    console.log(
+      `after every fault: ${acked} points acknowledged, ${total} stored over ${walks.length} walks, each seq 0..n−1 once`,
+    );
   });
 });

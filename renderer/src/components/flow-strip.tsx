@@ -83,7 +83,9 @@ function HopDetails({ flow, hop }: { flow: FlowStatus; hop: FlowHopName }) {
           </Figure>
           <Figure label="brokers">
             {h.kafka.brokersUp} up
-            {h.kafka.brokersDown.length > 0 ? `, ${h.kafka.brokersDown.join(', ')} down` : ''}
+            {h.kafka.brokersDown.length > 0
+              ? `, broker${h.kafka.brokersDown.length > 1 ? 's' : ''} ${h.kafka.brokersDown.join(', ')} down`
+              : ''}
           </Figure>
           <Figure label="lag">{count(h.kafka.lagMessages)} msgs</Figure>
           {h.kafka.leaderless.length > 0 ? (
