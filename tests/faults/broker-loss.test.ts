@@ -20,6 +20,7 @@ import {
   waitForExactSet,
 } from './fault-harness';
 import {
+  activeController,
   type BrokerFault,
   cutBrokerOff,
   freezeBroker,
@@ -192,6 +193,7 @@ async function brokerSilentFor60s(
     await waitForAcks(p, 5_000);
     const before = await partitionLeaders(watch);
     const silent = pickSilentBroker(before);
+    const controller = await activeController();
     const moving = [...before].filter(([, leader]) => leader === silent).map(([partition]) => partition);
     const staying = [...before.keys()].filter((x) => !moving.includes(x) && p.ackTimes(x).length > 0);
     let peakQueuedOnSilent = 0;
@@ -279,6 +281,7 @@ async function brokerSilentFor60s(
       duplicatesInKafka: kafkaSide.duplicates.length,
       outOfOrderWalksInKafka: kafkaSide.outOfOrder.length,
       silentBroker: silent,
+      silentBrokerWasActiveController: controller === silent ? 'yes' : 'no',
       partitionsMoved: moving.join('+'),
       partitionsStaying: staying.join('+') || 'none',
       clusterLeaderFailoverMs: failoverMs as number,

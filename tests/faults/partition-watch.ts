@@ -82,6 +82,27 @@ export function pickSilentBroker(leaders: Map<number, number>): number {
   return candidate[0];
 }
 
+/**
+ * The KRaft quorum's active controller, from the quorum itself: a client's metadata names a random
+ * broker as "controller" in KRaft mode. A silent active controller also holds up every ISR change
+ * until the quorum elects another, which the figures of a silent broker depend on.
+ */
+export async function activeController(): Promise<number> {
+  const out = await compose(
+    'exec',
+    '-T',
+    'kafka-1',
+    '/opt/kafka/bin/kafka-metadata-quorum.sh',
+    '--bootstrap-server',
+    'kafka-1:19092',
+    'describe',
+    '--status',
+  );
+  const id = Number(/LeaderId:\s+(\d+)/.exec(out)?.[1]);
+  if (!Number.isInteger(id)) throw new Error(`no LeaderId in kafka-metadata-quorum's answer: ${out}`);
+  return id;
+}
+
 export interface BrokerFault {
   apply(): Promise<void>;
   heal(): Promise<void>;

@@ -6,6 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 
+/** Which broker went silent, and whether it was the quorum's active controller (ISR changes wait for a new one). */
+const silentWho = (f: Record<string, unknown>) =>
+  f.silentBroker === undefined
+    ? ''
+    : `kafka-${f.silentBroker}${f.silentBrokerWasActiveController === 'yes' ? ', the active KRaft controller' : f.silentBrokerWasActiveController === 'no' ? ', not the controller' : ''}; `;
+
 type Figures = Record<string, number | string>;
 const file = process.argv[2] ?? new URL('../../test-results/faults.jsonl', import.meta.url).pathname;
 const last = new Map<string, Figures>();
@@ -43,7 +49,7 @@ const rows: [string, (f: Figures) => [string, string, string]][] = [
     (f) => [
       'one broker frozen (`docker pause`) for 60 s',
       `${n(f.points)} points: ${n(f.lost)} lost, ${n(f.duplicatesInKafka)} duplicated, ${n(f.outOfOrderWalksInKafka)} walks out of order in Kafka`,
-      `cluster's own leader failover ${s(f.clusterLeaderFailoverMs)}; its partitions acknowledged again after ${s(f.movedPartitionsAckedAgainAfterMs)}, queryable again after ${s(f.movedPartitionsQueryableAgainAfterMs)}; other partitions' longest gap ${s(f.stayingPartitionsLongestAckGapMs)} acknowledged, ${s(f.stayingPartitionsLongestQueryableGapMs)} queryable`,
+      `${silentWho(f)}cluster's own leader failover ${s(f.clusterLeaderFailoverMs)}; its partitions acknowledged again after ${s(f.movedPartitionsAckedAgainAfterMs)}, queryable again after ${s(f.movedPartitionsQueryableAgainAfterMs)}; other partitions' longest gap ${s(f.stayingPartitionsLongestAckGapMs)} acknowledged, ${s(f.stayingPartitionsLongestQueryableGapMs)} queryable`,
     ],
   ],
   [
@@ -51,7 +57,7 @@ const rows: [string, (f: Figures) => [string, string, string]][] = [
     (f) => [
       'one broker cut off the network for 60 s',
       `${n(f.points)} points: ${n(f.lost)} lost, ${n(f.duplicatesInKafka)} duplicated, ${n(f.outOfOrderWalksInKafka)} walks out of order in Kafka`,
-      `cluster's own leader failover ${s(f.clusterLeaderFailoverMs)}; its partitions acknowledged again after ${s(f.movedPartitionsAckedAgainAfterMs)}, queryable again after ${s(f.movedPartitionsQueryableAgainAfterMs)}; other partitions' longest gap ${s(f.stayingPartitionsLongestAckGapMs)} acknowledged, ${s(f.stayingPartitionsLongestQueryableGapMs)} queryable`,
+      `${silentWho(f)}cluster's own leader failover ${s(f.clusterLeaderFailoverMs)}; its partitions acknowledged again after ${s(f.movedPartitionsAckedAgainAfterMs)}, queryable again after ${s(f.movedPartitionsQueryableAgainAfterMs)}; other partitions' longest gap ${s(f.stayingPartitionsLongestAckGapMs)} acknowledged, ${s(f.stayingPartitionsLongestQueryableGapMs)} queryable`,
     ],
   ],
   [
