@@ -22,7 +22,7 @@ import { GOALS } from './lib/bench-results';
 import { benchTopicName, deleteBenchTopics } from './lib/bench-topic';
 import { createLagProbe, type LagProbe, waitForDrain } from './lib/consumer-lag';
 import { type CpuMeter, type CpuPerPoint, createCpuMeter } from './lib/cpu-usage';
-import { type RateRun, runAtRate } from './lib/e2e-rate';
+import { type RateRun, type RateRunOptions, runAtRate } from './lib/e2e-rate';
 import { sampleFootprint } from './lib/footprint';
 import { measureInfluxCapacity } from './lib/influx-capacity';
 import { runPerfTest } from './lib/perf-test';
@@ -109,6 +109,25 @@ async function section(
     log(`${name} FAILED: ${(err as Error).stack ?? err}`);
   }
   writeFileSync(reportPath, renderReport(results));
+}
+
+/** One measured rate of the end-to-end sweep, with the run's knobs. */
+function sweepRun(lag: LagProbe, cpu: RateRunOptions['cpu'], rate: number): RateRunOptions {
+  return {
+    brokers: stackEnv.brokers,
+    bucket: stackEnv.influxBucket,
+    flux,
+    lag,
+    cpu,
+    rate,
+    walks: config.walks,
+    seconds: config.seconds,
+    pollMs: config.pollMs,
+    lagSampleMs: config.lagSampleMs,
+    drainSeconds: config.drainSeconds,
+    drainBeforeSeconds: config.drainBeforeSeconds,
+    maxLagSlopeFraction: config.maxLagSlopeFraction,
+  };
 }
 
 const us = (v: number) => `${fmt(v, v < 10 ? 1 : 0)} µs`;
@@ -235,19 +254,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < rates.length; i++) {
       const rate = rates[i] as number;
       const r = await runAtRate({
-        brokers: stackEnv.brokers,
-        bucket: stackEnv.influxBucket,
-        flux,
-        lag,
-        cpu,
-        rate,
-        walks: config.walks,
-        seconds: config.seconds,
-        pollMs: config.pollMs,
-        lagSampleMs: config.lagSampleMs,
-        drainSeconds: config.drainSeconds,
-        drainBeforeSeconds: config.drainBeforeSeconds,
-        maxLagSlopeFraction: config.maxLagSlopeFraction,
+        ...sweepRun(lag, cpu, rate),
         midRun: async () => {
           results.footprint.underLoad = {
             rate,
@@ -269,24 +276,10 @@ async function main(): Promise<void> {
     // 10,000 points/s without the app, then with its core running (the flow strip polls Kafka,
     // Telegraf and InfluxDB whether or not a window shows it), each from a drained pipeline.
     const rate = 10_000;
-    const at = (meter: CpuMeter) =>
-      runAtRate({
-        brokers: stackEnv.brokers,
-        bucket: stackEnv.influxBucket,
-        flux,
-        lag,
-        cpu: { meter, machineCores: cpu.machineCores },
-        rate,
-        walks: config.walks,
-        seconds: config.seconds,
-        pollMs: config.pollMs,
-        lagSampleMs: config.lagSampleMs,
-        drainSeconds: config.drainSeconds,
-        drainBeforeSeconds: config.drainBeforeSeconds,
-        maxLagSlopeFraction: config.maxLagSlopeFraction,
-      });
+    const at = (meter: CpuMeter) => runAtRate(sweepRun(lag, { meter, machineCores: cpu.machineCores }, rate));
     const without = await at(cpu.meter);
     log(`  without the app: ${rateLine(without)}`);
+    if (without.cpu) log(cpuLine(without.cpu));
     const server = await startServer(repoDir);
     try {
       const appStage = 'app core';
@@ -294,6 +287,7 @@ async function main(): Promise<void> {
         createCpuMeter(stackEnv.project, undefined, { [appStage]: server.child.pid as number }),
       );
       log(`  with the app: ${rateLine(withApp)}`);
+      if (withApp.cpu) log(cpuLine(withApp.cpu));
       results.appCost = { rate, without, with: withApp, appStage };
     } finally {
       await stopServer(server.child);

@@ -54,3 +54,13 @@ export function appPageSuite(
 
   return suite;
 }
+
+/**
+ * Clicks Start pipeline once the bar is ready and waits until the producer runs; the stack may be
+ * up already (with-stack.sh) or down (another suite stopped it).
+ */
+export async function startPipeline(page: Page): Promise<void> {
+  await page.locator('[data-testid="pipeline-bar"][data-ready="true"]').waitFor({ timeout: 30_000 });
+  await page.getByRole('button', { name: 'Start pipeline' }).click();
+  await page.getByTestId('pipeline-state').filter({ hasText: 'producing' }).waitFor({ timeout: 200_000 });
+}

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { repoDir } from '../stack/stack-env';
-import { appPageSuite } from './app-page-suite';
+import { appPageSuite, startPipeline } from './app-page-suite';
 
 const app = appPageSuite(
   { width: 1400, height: 1200 },
@@ -34,12 +34,7 @@ const broker = (nodeId: number, state: string) =>
 
 describe('the Kafka panel in Chromium with a frozen broker', () => {
   it('the pipeline runs and every broker answers the probe', async () => {
-    await app.page.locator('[data-testid="pipeline-bar"][data-ready="true"]').waitFor({ timeout: 30_000 });
-    await app.page.getByRole('button', { name: 'Start pipeline' }).click();
-    await app.page
-      .getByTestId('pipeline-state')
-      .filter({ hasText: 'producing' })
-      .waitFor({ timeout: 200_000 });
+    await startPipeline(app.page);
     for (const nodeId of [1, 2, 3]) await broker(nodeId, 'answering').waitFor({ timeout: 60_000 });
     await app.page.getByTestId('queued-by-broker').waitFor({ timeout: 30_000 });
     expect(await app.page.getByTestId('queued-by-broker').textContent()).toMatch(

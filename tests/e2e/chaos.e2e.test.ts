@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { repoDir, stackEnv } from '../stack/stack-env';
-import { appPageSuite } from './app-page-suite';
+import { appPageSuite, startPipeline } from './app-page-suite';
 
 const app = appPageSuite(
   { width: 1400, height: 1200 },
@@ -86,13 +86,7 @@ async function expectRecovered(service: string, timeout: number): Promise<number
 
 describe('the Chaos panel in Chromium against the real stack', () => {
   it('the pipeline runs and the panel shows a healthy baseline', async () => {
-    await app.page.locator('[data-testid="pipeline-bar"][data-ready="true"]').waitFor({ timeout: 30_000 });
-    // The stack may be up already (with-stack.sh) or down (another suite stopped it).
-    await app.page.getByRole('button', { name: 'Start pipeline' }).click();
-    await app.page
-      .getByTestId('pipeline-state')
-      .filter({ hasText: 'producing' })
-      .waitFor({ timeout: 200_000 });
+    await startPipeline(app.page);
     await app.page.locator('[data-testid="brokers"][data-up="3"]').waitFor({ timeout: 60_000 });
     await waitForValue(value('chaos-under-replicated'), 'data-value', '=', 0, 60_000);
     await waitForValue(value('chaos-freshness'), 'data-value', '<', 5_000, 60_000);

@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { FLOW_HOPS } from '../../core/contract/data';
 import { repoDir, stackEnv, storedPerWalk, waitUntil } from '../stack/stack-env';
-import { appPageSuite } from './app-page-suite';
+import { appPageSuite, startPipeline } from './app-page-suite';
 
 const app = appPageSuite(
   { width: 1400, height: 1100 },
@@ -121,12 +121,7 @@ const stripText = async () =>
 
 describe('the flow strip in Chromium against the real stack', () => {
   it('with the pipeline running, every hop flows and the latency is measured', async () => {
-    await app.page.locator('[data-testid="pipeline-bar"][data-ready="true"]').waitFor({ timeout: 30_000 });
-    await app.page.getByRole('button', { name: 'Start pipeline' }).click();
-    await app.page
-      .getByTestId('pipeline-state')
-      .filter({ hasText: 'producing' })
-      .waitFor({ timeout: 200_000 });
+    await startPipeline(app.page);
     await waitForAllHops(['flowing'], 120_000);
     const samples = await waitForValue('[data-testid="flow-latency"]', 'data-samples', '>', 100, 60_000);
     const p50 = Number(await app.page.getByTestId('flow-latency').getAttribute('data-p50'));

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { watchdogSocketFactory } from '@walkstream/producer';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
-import { compose, flux, stackEnv, waitUntil } from '../stack/stack-env';
+import { compose, flux, quorumStatus, stackEnv, waitUntil } from '../stack/stack-env';
 import { TOPIC } from './fault-harness';
 
 const run = promisify(execFile);
@@ -88,16 +88,7 @@ export function pickSilentBroker(leaders: Map<number, number>): number {
  * until the quorum elects another, which the figures of a silent broker depend on.
  */
 export async function activeController(): Promise<number> {
-  const out = await compose(
-    'exec',
-    '-T',
-    'kafka-1',
-    '/opt/kafka/bin/kafka-metadata-quorum.sh',
-    '--bootstrap-server',
-    'kafka-1:19092',
-    'describe',
-    '--status',
-  );
+  const out = await quorumStatus();
   const id = Number(/LeaderId:\s+(\d+)/.exec(out)?.[1]);
   if (!Number.isInteger(id)) throw new Error(`no LeaderId in kafka-metadata-quorum's answer: ${out}`);
   return id;

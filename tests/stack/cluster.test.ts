@@ -1,6 +1,6 @@
 import { createKafkaSink, DEFAULT_TOPIC } from '@walkstream/producer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compose, kafka, stackEnv, waitUntil } from './stack-env';
+import { kafka, quorumStatus, stackEnv, waitUntil } from './stack-env';
 
 const admin = kafka().admin();
 
@@ -23,16 +23,7 @@ describe('the Kafka cluster', () => {
   });
 
   it('has a KRaft quorum of 3 voters with a leader', async () => {
-    const out = await compose(
-      'exec',
-      '-T',
-      'kafka-1',
-      '/opt/kafka/bin/kafka-metadata-quorum.sh',
-      '--bootstrap-server',
-      'localhost:19092',
-      'describe',
-      '--status',
-    );
+    const out = await quorumStatus();
     const leader = Number(/LeaderId:\s+(\d+)/.exec(out)?.[1]);
     const voters = /CurrentVoters:\s+\[(.*)\]/.exec(out)?.[1] ?? '';
     const voterIds = [...voters.matchAll(/"id":\s*(\d+)/g)].map((m) => Number(m[1])).sort();

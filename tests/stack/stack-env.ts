@@ -57,6 +57,20 @@ export async function compose(...args: string[]): Promise<string> {
   return stdout;
 }
 
+/** `kafka-metadata-quorum.sh describe --status`, run in kafka-1: the KRaft quorum as it sees itself. */
+export function quorumStatus(): Promise<string> {
+  return compose(
+    'exec',
+    '-T',
+    'kafka-1',
+    '/opt/kafka/bin/kafka-metadata-quorum.sh',
+    '--bootstrap-server',
+    'kafka-1:19092',
+    'describe',
+    '--status',
+  );
+}
+
 export function kafka(clientId = 'walkstream-stack-test'): Kafka {
   return new Kafka({ clientId, brokers: stackEnv.brokers, logLevel: logLevel.NOTHING });
 }
