@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EventHub } from '../events/event-hub';
-import { type FluxRows, PreviewService } from './preview-service';
+import { type FluxRows, PreviewService, walkPredicate } from './preview-service';
 
 /** A fake InfluxDB answering the two queries the preview makes from an in-memory series. */
 type FakePoint = { walk: string; t: number; v: number };
@@ -102,5 +102,14 @@ describe('PreviewService', () => {
     expect((await svc.refresh()).gapMs).toBe(1_500);
     tickMs = 10_000; // 0.1 ticks/s
     expect((await svc.refresh()).gapMs).toBe(30_000);
+  });
+
+  it('selects the shown walks with tag equalities, which InfluxDB reads by series, not contains()', async () => {
+    expect(walkPredicate(['w0001', 'w"2'])).toBe('r.walk == "w0001" or r.walk == "w\\"2"');
+    const influx = fakeInflux([{ walk: 'w0000', t: 1_800_000_000_000 - 1_000, v: 1 }]);
+    const svc = preview([], { query: influx, now: () => 1_800_000_000_000 });
+    await svc.refresh();
+    expect(influx.queries.at(-1)).toContain('filter(fn: (r) => r.walk == "w0000")');
+    expect(influx.queries.join('\n')).not.toContain('contains(');
   });
 });

@@ -100,7 +100,7 @@ export class PreviewService {
       `from(bucket: ${JSON.stringify(this.opts.bucket())})
   |> range(start: ${new Date(since).toISOString()})
   |> filter(fn: (r) => r._measurement == "random_walk" and r._field == "value")
-  |> filter(fn: (r) => contains(value: r.walk, set: ${JSON.stringify(shown)}))
+  |> filter(fn: (r) => ${walkPredicate(shown)})
   |> aggregateWindow(every: ${this.resolutionMs}ms, fn: last, createEmpty: false, timeSrc: "_start")
   |> keep(columns: ["walk", "_time", "_value"])`,
     );
@@ -143,4 +143,14 @@ export class PreviewService {
     const gapMs = GAP_PERIODS * Math.max(this.resolutionMs, this.opts.tickMs?.() ?? 0);
     return { reset, series, gapMs, hiddenWalks: this.hidden, windowSeconds: this.windowMs / 1000, at: now };
   }
+}
+
+/**
+ * `r.walk == "a" or r.walk == "b" …`: InfluxDB hands tag equalities to its storage engine, which
+ * then reads only those walks' series. `contains(value: r.walk, set: …)` is evaluated in Flux after
+ * every walk's points were read: with it, at 10 000 points/s over 100 walks, the pipeline fell behind
+ * whenever the app was open (npm run bench, twice: p99 9.4 s and 15.8 s); with equalities it kept up.
+ */
+export function walkPredicate(walks: readonly string[]): string {
+  return walks.map((w) => `r.walk == ${JSON.stringify(w)}`).join(' or ');
 }

@@ -45,6 +45,18 @@ export class RecordQueue {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
+  /** Resolves after `ms`, or sooner when records arrive or wake() is called. */
+  waitForMore(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.waiters.push(done);
+    });
+  }
+
   wake(): void {
     const waiters = this.waiters;
     this.waiters = [];
