@@ -43,6 +43,10 @@ describe('the Kafka panel in Chromium with a frozen broker', () => {
   });
 
   it('Freeze broker: the panel shows it not responding within a few seconds; Undo: answering again', async () => {
+    // Enough walks that every partition, whichever broker leads it this run, has points to hold:
+    // the app's default 10 walks can miss the two partitions kafka-2 leads.
+    const set = await app.core.router.call('producer:setParams', { walks: 60, rate: 10 });
+    expect(set.ok).toBe(true);
     await app.page.getByLabel('Broker', { exact: true }).selectOption('kafka-2');
     await app.page.getByTestId('chaos-freeze-broker').click();
     const frozenAt = Date.now();
