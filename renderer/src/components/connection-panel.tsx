@@ -3,6 +3,8 @@ import {
   type ConnectionCheck,
   type ConnectionUpdate,
   type ConnectionView,
+  type InfluxConnection,
+  type KafkaConnection,
   SASL_MECHANISMS,
   type SaslMechanism,
 } from '../../../core/contract/connection';
@@ -17,21 +19,14 @@ const MECHANISM_LABELS: Record<SaslMechanism, string> = {
   'scram-sha-512': 'SCRAM-SHA-512',
 };
 
-interface Draft {
-  bootstrapServers: string;
-  sasl: SaslMechanism;
-  username: string;
-  tls: boolean;
-  caFile: string;
-  certFile: string;
-  keyFile: string;
-  url: string;
-  org: string;
-  bucket: string;
-  /** Typed secrets only: empty means "keep what is stored" (the core never sends them back). */
-  password: string;
-  token: string;
-}
+/** The form's fields: the settings as the contract has them, the broker list as typed text. */
+type Draft = Omit<KafkaConnection, 'bootstrapServers'> &
+  InfluxConnection & {
+    bootstrapServers: string;
+    /** Typed secrets only: empty means "keep what is stored" (the core never sends them back). */
+    password: string;
+    token: string;
+  };
 
 function draftOf(v: ConnectionView): Draft {
   const { kafka, influx } = v.settings;
