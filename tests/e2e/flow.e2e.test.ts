@@ -7,12 +7,10 @@
  *   bash tests/stack/with-stack.sh npx vitest run --project e2e tests/e2e/flow.e2e.test.ts
  * WALKSTREAM_UPDATE_SCREENSHOTS=1 writes the strip's pictures to docs/screenshots/.
  */
-import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { FLOW_HOPS } from '../../core/contract/data';
-import { repoDir, stackEnv, storedPerWalk, waitUntil } from '../stack/stack-env';
+import { compose, repoDir, storedPerWalk, waitUntil } from '../stack/stack-env';
 import { appPageSuite, startPipeline } from './app-page-suite';
 
 const app = appPageSuite(
@@ -29,23 +27,6 @@ const app = appPageSuite(
     },
   },
 );
-
-const run = promisify(execFile);
-
-/** The id of a service's container in the test stack. */
-async function containerOf(service: string): Promise<string> {
-  const { stdout } = await run(stackEnv.docker, [
-    'ps',
-    '-aq',
-    '--filter',
-    `label=com.docker.compose.project=${stackEnv.project}`,
-    '--filter',
-    `label=com.docker.compose.service=${service}`,
-  ]);
-  const id = stdout.trim().split('\n')[0];
-  if (!id) throw new Error(`no container of ${service} in ${stackEnv.project}`);
-  return id;
-}
 
 const UPDATE_DOCS = process.env.WALKSTREAM_UPDATE_SCREENSHOTS === '1';
 
@@ -295,7 +276,7 @@ describe('the flow strip in Chromium against the real stack', () => {
   });
 
   it('Telegraf killed: its hop is marked down within 5 s and the diagnosis gives the exit; started again it drains', async () => {
-    await run(stackEnv.docker, ['kill', '--signal', 'KILL', await containerOf('telegraf')]);
+    await compose('kill', '--signal', 'KILL', 'telegraf');
     const killedAt = Date.now();
     await app.page
       .locator('[data-testid="flow-hop-telegraf"][data-state="down"]')
