@@ -104,7 +104,7 @@ describe('app core against the real Docker Engine and stack', () => {
     }
   });
 
-  it('shows 3 brokers and RF 3 / ISR 3, then moving offsets and a lag that drains, while the producer runs', async () => {
+  it('shows 3 brokers and RF 3 / ISR 3, then moving offsets and a consumer lag under 1.5 s of data, while the producer runs', async () => {
     const stats0 = await core.kafkaStats.poll();
     expect(stats0.reachable).toBe(true);
     expect(stats0.brokers.filter((b) => b.up).map((b) => b.nodeId)).toEqual([1, 2, 3]);
@@ -125,10 +125,12 @@ describe('app core against the real Docker Engine and stack', () => {
       expect(p.isr).toHaveLength(3);
     }
     expect(moving.underReplicated).toBe(0);
+    // Telegraf commits its offsets once a second, so a keeping-up consumer still lags by up to a
+    // second of data; a count of messages would depend on the rate (and on when the poll lands).
     await waitUntil(
-      'consumer lag near zero',
+      'consumer lag under 1.5 s of data',
       () => core.kafkaStats.poll(),
-      (s) => s.totalLag !== null && s.totalLag <= 10,
+      (s) => s.lagSeconds !== null && s.lagSeconds < 1.5,
       30_000,
       1_000,
     );
