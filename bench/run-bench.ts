@@ -273,30 +273,37 @@ async function main(): Promise<void> {
   });
 
   await section(results, lag, 'app cost', async () => {
-    // 10,000 points/s without the app, then with its core running (the flow strip polls Kafka,
-    // Telegraf and InfluxDB whether or not a window shows it), each from a drained pipeline.
+    // 10,000 points/s without the app, with its core running (the flow strip polls Kafka, Telegraf
+    // and InfluxDB whether or not a window shows it), and without it again, each from a drained
+    // pipeline: the runs without it on both sides bracket whatever drifts over the section.
     const rate = 10_000;
     const at = (meter: CpuMeter) => runAtRate(sweepRun(lag, { meter, machineCores: cpu.machineCores }, rate));
-    const without = await at(cpu.meter);
-    log(`  without the app: ${rateLine(without)}`);
-    if (without.cpu) log(cpuLine(without.cpu));
+    const before = await at(cpu.meter);
+    log(`  without the app: ${rateLine(before)}`);
+    if (before.cpu) log(cpuLine(before.cpu));
     const server = await startServer(repoDir);
+    const appStage = 'app core';
+    let withApp: RateRun;
     try {
-      const appStage = 'app core';
-      const withApp = await at(
+      withApp = await at(
         createCpuMeter(stackEnv.project, undefined, { [appStage]: server.child.pid as number }),
       );
       log(`  with the app: ${rateLine(withApp)}`);
       if (withApp.cpu) log(cpuLine(withApp.cpu));
-      results.appCost = { rate, without, with: withApp, appStage };
     } finally {
       await stopServer(server.child);
     }
+    const after = await at(cpu.meter);
+    log(`  without the app again: ${rateLine(after)}`);
+    if (after.cpu) log(cpuLine(after.cpu));
+    results.appCost = { rate, without: [before, after], with: withApp, appStage };
   });
 
   await section(results, lag, 'app bench', async () => {
     results.app = await runAppBench({
       repoDir,
+      flux,
+      bucket: stackEnv.influxBucket,
       minutes: config.appMinutes,
       midRun: async () => {
         results.footprint.appLoad = await sampleFootprint(stackEnv.docker, stackEnv.project);

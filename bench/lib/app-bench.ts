@@ -8,12 +8,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import type { FlowStatus } from '../../core/contract/data';
 import { launchBrowser } from '../../tests/e2e/browser-harness';
 import { processCpuSeconds } from './cpu-usage';
+import type { FluxRunner } from './e2e-rate';
+import { latencyBetween, watchQueryable } from './queryable-watch';
 import { percentile, sleep, slope } from './stats';
 
 export interface AppBenchOptions {
   repoDir: string;
+  /** InfluxDB of the bench stack: the benchmark's latency clock watches the app's walks there. */
+  flux: FluxRunner;
+  bucket: string;
   minutes: number;
   sampleSeconds?: number;
   /** Called once half-way through (e.g. to sample container memory). */
@@ -39,7 +45,18 @@ export interface AppBench {
   pageHeapEndMiB: number;
   chartPoints: number;
   chromiumVersion: string;
+  stripLatency: StripLatencyCheck;
 }
+
+/** The flow strip's end-to-end latency beside the benchmark's method, over the same minute of one run. */
+export interface StripLatencyCheck {
+  windowSeconds: number;
+  strip: { p50Ms: number | null; p99Ms: number | null; samples: number; probeMs: number };
+  bench: { p50Ms: number; p99Ms: number; samples: number; pollMs: number };
+}
+
+/** How often the benchmark's clock asks InfluxDB, as in the end-to-end sweep. */
+const BENCH_POLL_MS = 100;
 
 /**
  * Runs in the page before the app: records the intervals between animation frames and the long
@@ -94,14 +111,15 @@ export async function runAppBench(opts: AppBenchOptions): Promise<AppBench> {
   const sampleMs = (opts.sampleSeconds ?? 5) * 1000;
   const server = await startServer(opts.repoDir);
   const pid = server.child.pid as number;
-  const call = async (name: string, input?: unknown) => {
+  const call = async <T = unknown>(name: string, input?: unknown): Promise<T> => {
     const res = await fetch(`${server.url}/api/call/${name}`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
       body: JSON.stringify(input ?? {}),
     });
-    const reply = (await res.json()) as { ok: boolean; error?: { message: string } };
+    const reply = (await res.json()) as { ok: boolean; result?: T; error?: { message: string } };
     if (!reply.ok) throw new Error(`${name}: ${reply.error?.message}`);
+    return reply.result as T;
   };
   const browser = await launchBrowser();
   try {
@@ -110,6 +128,13 @@ export async function runAppBench(opts: AppBenchOptions): Promise<AppBench> {
     await page.goto(server.loginUrl);
     await page.locator('[data-testid="pipeline-bar"][data-ready="true"]').waitFor({ timeout: 60_000 });
     await call('producer:setParams', { walks: 10, rate: 10 });
+    const watch = watchQueryable({
+      flux: opts.flux,
+      bucket: opts.bucket,
+      walkRegex: '/^w[0-9]+$/',
+      sinceMs: Date.now(),
+      pollMs: BENCH_POLL_MS,
+    });
     await call('producer:start');
     await page.waitForFunction(
       () => Number(document.querySelector('[data-testid="chart"]')?.getAttribute('data-points')) > 0,
@@ -149,7 +174,20 @@ export async function runAppBench(opts: AppBenchOptions): Promise<AppBench> {
       };
     });
     const pageHeapEndMiB = await heap();
+    const flow = await call<FlowStatus>('flow:status');
+    const seen = await watch.stop();
     await call('producer:stop');
+    const windowMs = flow.latency.windowSeconds * 1000;
+    const stripLatency: StripLatencyCheck = {
+      windowSeconds: flow.latency.windowSeconds,
+      strip: {
+        p50Ms: flow.latency.p50Ms,
+        p99Ms: flow.latency.p99Ms,
+        samples: flow.latency.samples,
+        probeMs: flow.latency.probeMs,
+      },
+      bench: { ...latencyBetween(seen, flow.at - windowMs, flow.at), pollMs: BENCH_POLL_MS },
+    };
     const first = samples[0] as (typeof samples)[number];
     const last = samples.at(-1) as (typeof samples)[number];
     const steady = samples.filter((s) => s.min >= opts.minutes / 5);
@@ -175,6 +213,7 @@ export async function runAppBench(opts: AppBenchOptions): Promise<AppBench> {
       pageHeapEndMiB,
       chartPoints: page_.chartPoints,
       chromiumVersion: browser.version(),
+      stripLatency,
     };
   } finally {
     await browser.close();

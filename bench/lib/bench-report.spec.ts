@@ -97,7 +97,7 @@ const results: BenchResults = {
   ],
   appCost: {
     rate: 10_000,
-    without: rateRun(10_000, 1.15),
+    without: [rateRun(10_000, 1.1), rateRun(10_000, 1.2)],
     with: {
       ...rateRun(10_000, 1.15),
       cpu: cpuPerPoint(

@@ -1,7 +1,14 @@
 /** Renders docs/BENCHMARKS.md from one run's results: figures, goals, ratios, method, caveats. */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { type BenchResults, GOALS, maxSustainable, type ProducerComparison } from './bench-results';
+import type { StripLatencyCheck } from './app-bench';
+import {
+  type BenchResults,
+  GOALS,
+  maxSustainable,
+  type ProducerComparison,
+  stripLatencyGaps,
+} from './bench-results';
 import { cpuRuns, cpuSection, cpuSummary } from './cpu-report';
 import { fmt } from './stats';
 
@@ -89,6 +96,7 @@ export function summaryLines(r: BenchResults): string[] {
       `App core: ${r.app.cpuMeanPercent.toFixed(1)} % CPU, RSS ${fmt(r.app.rssStartMiB)}→${fmt(r.app.rssEndMiB)} MiB (trend ${r.app.rssSlopeMiBPerMin.toFixed(2)} MiB/min) ${mark(r.app.rssSlopeMiBPerMin <= GOALS.rssSlopeMiBPerMin)}; ` +
         `chart frame p95 ${ms(r.app.frameP95Ms)} ${markIf(r.app.frameP95Ms, (v) => v <= GOALS.framesP95Ms)}`,
     );
+    lines.push(stripLatencyLine(r.app.stripLatency));
   }
   for (const [section, err] of Object.entries(r.errors)) lines.push(`${section}: FAILED (${err})`);
   return lines;
@@ -156,8 +164,9 @@ function laptopNote(r: BenchResults): string {
  */
 function appCostFigures(r: BenchResults) {
   const c = r.appCost;
-  if (!c?.without.cpu || !c.with.cpu) return undefined;
-  const withoutMicros = c.without.cpu.totalMicrosPerPoint;
+  const [before, after] = c?.without ?? [];
+  if (!c || !before?.cpu || !after?.cpu || !c.with.cpu) return undefined;
+  const withoutMicros = (before.cpu.totalMicrosPerPoint + after.cpu.totalMicrosPerPoint) / 2;
   const withMicros = c.with.cpu.totalMicrosPerPoint;
   const appMicros = c.with.cpu.stages.find((s) => s.stage === c.appStage)?.microsPerPoint ?? Number.NaN;
   return {
@@ -173,21 +182,24 @@ function appCostSection(r: BenchResults): string[] {
   const cost = appCostFigures(r);
   const c = r.appCost;
   if (!cost || !c) return ['Not measured.'];
-  const row = (label: string, run: typeof c.without) =>
+  const row = (label: string, run: typeof c.with) =>
     `| ${label} | ${fmt(run.storedPerSecond)} | ${ms(run.p50Ms)} | ${ms(run.p99Ms)} | ${us(run.cpu?.totalMicrosPerPoint ?? Number.NaN)} | ${run.sustainable ? 'yes' : 'no'} |`;
   return [
     '| run | stored points/s | p50 | p99 | CPU per point, all stages | sustainable |',
     '|---|---:|---:|---:|---:|---|',
-    row('without the app', c.without),
+    row('without the app', c.without[0]),
     row('with the app core running', c.with),
+    row('without the app, again', c.without[1]),
     '',
     `The app core itself: ${us(cost.appMicros)} per point; the rest of the difference is what its queries cost Kafka, Telegraf and InfluxDB ` +
-      `(and noise: the two runs are ${fmt(c.without.seconds)} s each, one after the other). **Cost: ${pct(cost.share)} of the sustainable rate** ` +
-      `(goal ≤ ${pct(GOALS.appCostShare)} ${mark(cost.share <= GOALS.appCostShare)}) = 1 − CPU per point without ÷ with, which is what it takes from the rate where CPU is the limit.`,
+      `(and noise: each run is ${fmt(c.with.seconds)} s, one after the other). **Cost: ${pct(cost.share)} of the sustainable rate** ` +
+      `(goal ≤ ${pct(GOALS.appCostShare)} ${mark(cost.share <= GOALS.appCostShare)}) = 1 − CPU per point without (the mean of the two runs, ${us(cost.withoutMicros)}) ÷ with, ` +
+      'which is what it takes from the rate where CPU is the limit.',
     '',
-    `Method: the end-to-end run above at ${fmt(c.rate)} points/s twice, each from a drained pipeline: without the app, then with the app core running as its own process ` +
+    `Method: the end-to-end run above at ${fmt(c.rate)} points/s three times, each from a drained pipeline: without the app, with the app core running as its own process ` +
       "(bench/app-server.ts: the flow strip polls Kafka offsets, the consumer group, Telegraf's metrics and InfluxDB every second, whether or not a window shows it), " +
-      'its CPU read from /proc and counted as one more stage. The browser window is not included (the app bench below measures the UI).',
+      "its CPU read from /proc and counted as one more stage, then without it again. The app's own producer does not run here (the bench's does), so neither does the strip's " +
+      'latency probe, which reads new points of the run the app produces; the browser window is not included (the app bench below measures the UI).',
   ];
 }
 
@@ -334,6 +346,18 @@ export function renderReport(r: BenchResults): string {
         `${a.minutes} min. CPU (utime+stime) and RSS of the core process come from /proc every 5 s; the trend is the least-squares slope ` +
         'after the first fifth of the run. Frame time = intervals between requestAnimationFrame callbacks inside the page while the live chart ' +
         `updates (it redraws once a second; ${fmt(a.chartPoints)} points on screen at the end), plus the Long Tasks API.`,
+      '',
+      '### The flow strip’s latency against the benchmark’s',
+      '',
+      '| clock | p50 | p99 | points | asks InfluxDB every |',
+      '|---|---:|---:|---:|---:|',
+      `| the strip (last minute of the run, sampled walks) | ${ms(a.stripLatency.strip.p50Ms ?? Number.NaN)} | ${ms(a.stripLatency.strip.p99Ms ?? Number.NaN)} | ${fmt(a.stripLatency.strip.samples)} | ${ms(a.stripLatency.strip.probeMs)} |`,
+      `| the benchmark’s method (same minute, every walk) | ${ms(a.stripLatency.bench.p50Ms)} | ${ms(a.stripLatency.bench.p99Ms)} | ${fmt(a.stripLatency.bench.samples)} | ${ms(a.stripLatency.bench.pollMs)} |`,
+      '',
+      `${stripLatencyLine(a.stripLatency)}. Method: during the app bench above, the bench process watches the app's walks with the ` +
+        "benchmark's clock (bench/lib/queryable-watch.ts: each point's latency from its scheduled tick time, stored as its timestamp, to the " +
+        "poll that first returns it); at the end it reads the strip's figures over the API (`flow:status`) and compares them with the " +
+        'points the benchmark saw in the same minute.',
     );
   } else out.push('Not measured.');
   out.push(
@@ -386,4 +410,17 @@ export function renderReport(r: BenchResults): string {
     out.push('## Failed sections', '', ...Object.entries(r.errors).map(([s, e]) => `- ${s}: ${e}`), '');
   }
   return out.join('\n');
+}
+
+function stripLatencyLine(c: StripLatencyCheck): string {
+  const gaps = stripLatencyGaps(c);
+  const ok =
+    Number.isFinite(gaps.p50) && Number.isFinite(gaps.p99)
+      ? Math.max(gaps.p50, gaps.p99) <= GOALS.stripLatencyAgreement
+      : undefined;
+  return (
+    `Flow strip latency p50 ${ms(c.strip.p50Ms ?? Number.NaN)} / p99 ${ms(c.strip.p99Ms ?? Number.NaN)} vs the benchmark's method ` +
+    `${ms(c.bench.p50Ms)} / ${ms(c.bench.p99Ms)} on the same minute: apart by ${pct(gaps.p50)} / ${pct(gaps.p99)} ` +
+    `(goal ≤ ${pct(GOALS.stripLatencyAgreement)}) ${mark(ok)}`
+  );
 }

@@ -1,6 +1,6 @@
 /** Everything one `npm run bench` measures, as plain data: the runner fills it, the report renders it. */
 
-import type { AppBench } from './app-bench';
+import type { AppBench, StripLatencyCheck } from './app-bench';
 import type { RateRun } from './e2e-rate';
 import type { ServiceUsage } from './footprint';
 import type { InfluxCapacity } from './influx-capacity';
@@ -52,9 +52,9 @@ export interface BenchResults {
   footprint: { underLoad?: { rate: number; usage: ServiceUsage[] }; appLoad?: ServiceUsage[] };
   /**
    * What the app (its core, with the flow strip's queries) costs the pipeline: the same rate run
-   * without it and with it, back to back.
+   * without it, with it, and without it again, back to back (the two without it bracket any drift).
    */
-  appCost?: { rate: number; without: RateRun; with: RateRun; appStage: string };
+  appCost?: { rate: number; without: [RateRun, RateRun]; with: RateRun; appStage: string };
   /** Start pipeline → healthy → first point, per profile. */
   starts: StartTiming[];
   /** Sections that failed, with the error. */
@@ -73,6 +73,8 @@ export const GOALS = {
   liteMemoryMiB: 1_024,
   /** Share of the sustainable rate the app with its flow strip may cost. */
   appCostShare: 0.05,
+  /** The flow strip's latency p50 and p99 may differ from the benchmark's method by this share of it. */
+  stripLatencyAgreement: 0.2,
   framesP95Ms: 50,
   /** "No growth": the core's RSS trend after warm-up stays below this. */
   rssSlopeMiBPerMin: 1,
@@ -81,4 +83,11 @@ export const GOALS = {
 /** The highest rate that met every sustainability criterion (runs stop at the first that did not). */
 export function maxSustainable(sweep: readonly RateRun[]): RateRun | undefined {
   return sweep.filter((r) => r.sustainable).sort((a, b) => b.rate - a.rate)[0];
+}
+
+/** How far the strip's p50 and p99 are from the benchmark's (a share of the benchmark's); NaN when either is missing. */
+export function stripLatencyGaps(c: StripLatencyCheck): { p50: number; p99: number } {
+  const gap = (strip: number | null, bench: number) =>
+    strip === null || !Number.isFinite(bench) || bench <= 0 ? Number.NaN : Math.abs(strip - bench) / bench;
+  return { p50: gap(c.strip.p50Ms, c.bench.p50Ms), p99: gap(c.strip.p99Ms, c.bench.p99Ms) };
 }

@@ -2,28 +2,35 @@ import { describe, expect, it } from 'vitest';
 import { EventHub } from '../events/event-hub';
 import { type FluxRows, PreviewService, walkPredicate } from './preview-service';
 
-/** A fake InfluxDB answering the two queries the preview makes from an in-memory series. */
+/**
+ * A fake InfluxDB answering the preview's two queries from an in-memory series: the discovery
+ * (every walk's newest point) and the increment (the named walks' points since a time, with their
+ * newest point as a second result).
+ */
 type FakePoint = { walk: string; t: number; v: number };
 
 function fakeInflux(points: FakePoint[]): FluxRows & { queries: string[] } {
   const queries: string[] = [];
+  const row = (p: FakePoint, result: string) => ({
+    result,
+    walk: p.walk,
+    _time: new Date(p.t).toISOString(),
+    _value: p.v,
+  });
+  const newest = (ps: FakePoint[]) => {
+    const last = new Map<string, FakePoint>();
+    for (const p of ps) last.set(p.walk, p);
+    return [...last.values()];
+  };
   return {
     queries,
     collectRows: async <T>(q: string) => {
       queries.push(q);
-      if (q.includes('last()')) {
-        const last = new Map<string, FakePoint>();
-        for (const p of points) last.set(p.walk, p);
-        return [...last.values()].map((p) => ({
-          walk: p.walk,
-          _time: new Date(p.t).toISOString(),
-          _value: p.v,
-        })) as T[];
-      }
       const since = Date.parse(/range\(start: ([^)]+)\)/.exec(q)?.[1] ?? '');
-      return points
-        .filter((p) => p.t >= since && q.includes(`"${p.walk}"`))
-        .map((p) => ({ walk: p.walk, _time: new Date(p.t).toISOString(), _value: p.v })) as T[];
+      const inRange = points.filter((p) => p.t >= since);
+      if (!q.includes('yield(name: "newest")')) return newest(inRange).map((p) => row(p, '_result')) as T[];
+      const named = inRange.filter((p) => q.includes(`"${p.walk}"`));
+      return [...named.map((p) => row(p, 'points')), ...newest(named).map((p) => row(p, 'newest'))] as T[];
     },
   };
 }
@@ -111,5 +118,43 @@ describe('PreviewService', () => {
     await svc.refresh();
     expect(influx.queries.at(-1)).toContain('filter(fn: (r) => r.walk == "w0000")');
     expect(influx.queries.join('\n')).not.toContain('contains(');
+  });
+
+  it('reads every walk only every 10 s; the refreshes between read the shown walks, and their freshness follows', async () => {
+    let now = 1_800_000_000_000;
+    const pts: FakePoint[] = [
+      { walk: 'w0000', t: now - 1_000, v: 1 },
+      { walk: 'w0001', t: now - 1_000, v: 1 },
+    ];
+    const influx = fakeInflux(pts);
+    const svc = preview([], { query: influx, walkLimit: () => 1, now: () => now });
+    const discoveries = () => influx.queries.filter((q) => !q.includes('yield(name: "newest")')).length;
+    await svc.refresh();
+    for (let i = 1; i <= 9; i++) {
+      now += 1_000;
+      pts.push({ walk: 'w0000', t: now - 100, v: i }, { walk: 'w0001', t: now - 100, v: i });
+      const u = await svc.refresh();
+      expect(u.series[0]).toMatchObject({ walk: 'w0000', lastValue: i, freshnessMs: 100 });
+      expect(u.hiddenWalks).toBe(1);
+    }
+    expect(discoveries()).toBe(1);
+    expect(
+      influx.queries.slice(1).every((q) => q.includes('r.walk == "w0000"') && !q.includes('"w0001"')),
+    ).toBe(true);
+    now += 1_000;
+    await svc.refresh();
+    expect(discoveries()).toBe(2);
+  });
+
+  it('shows a walk that started writing between two discoveries at the next one', async () => {
+    let now = 1_800_000_000_000;
+    const pts: FakePoint[] = [{ walk: 'w0001', t: now - 500, v: 1 }];
+    const svc = preview(pts, { now: () => now });
+    expect((await svc.refresh()).series.map((s) => s.walk)).toEqual(['w0001']);
+    pts.push({ walk: 'w0000', t: now + 500, v: 2 });
+    now += 1_000;
+    expect((await svc.refresh()).series.map((s) => s.walk)).toEqual(['w0001']);
+    now += 9_000;
+    expect((await svc.refresh()).series.map((s) => s.walk)).toEqual(['w0000', 'w0001']);
   });
 });

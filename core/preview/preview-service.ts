@@ -26,11 +26,23 @@ export interface PreviewServiceOptions {
 
 /** Consecutive points this many periods apart (ticks, or the downsampling interval) are not joined. */
 const GAP_PERIODS = 3;
+/** How often the set of walks is read again: a new walk appears on the chart within this. */
+const DISCOVERY_MS = 10_000;
+/** The increment query's second result: each shown walk's newest point, for its freshness. */
+const NEWEST = 'newest';
+
+interface PreviewRow {
+  walk: string;
+  _time: string;
+  _value: number;
+  result?: string;
+}
 
 /**
  * The live chart's data: the last 60 s of the first N walks from InfluxDB, downsampled, refreshed
  * every second as increments (only points newer than what was already sent, plus the still-open
- * last interval, which a UI replaces by timestamp), with each walk's data freshness.
+ * last interval, which a UI replaces by timestamp), with each walk's data freshness. Each refresh
+ * reads only the shown walks; the set of walks is read every few seconds.
  */
 export class PreviewService {
   private buffers = new Map<string, PreviewPoint[]>();
@@ -42,6 +54,9 @@ export class PreviewService {
   private freshness = new Map<string, { t: number; v: number }>();
   private run: number | null = null;
   private resetPending = false;
+  /** Every walk with data in the window, sorted, as of the last discovery. */
+  private walks: string[] = [];
+  private discoveredAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly opts: PreviewServiceOptions) {
     this.windowMs = (opts.windowSeconds ?? 60) * 1000;
@@ -76,36 +91,29 @@ export class PreviewService {
       this.run = run;
       this.buffers.clear();
       this.freshness.clear();
+      this.walks = [];
       this.resetPending = true;
     }
     const windowStart = Math.max(now - this.windowMs, run ?? 0);
-    const lastRows = await this.opts.query.collectRows<{ walk: string; _time: string; _value: number }>(
-      `from(bucket: ${JSON.stringify(this.opts.bucket())})
-  |> range(start: ${new Date(windowStart).toISOString()})
-  |> filter(fn: (r) => r._measurement == "random_walk" and r._field == "value")
-  |> last()
-  |> keep(columns: ["walk", "_time", "_value"])`,
-    );
-    const walks = lastRows.map((r) => r.walk).sort();
-    const shown = walks.slice(0, this.opts.walkLimit());
-    this.hidden = walks.length - shown.length;
-    this.freshness = new Map(lastRows.map((r) => [r.walk, { t: Date.parse(r._time), v: r._value }]));
+    if (this.walks.length === 0 || now - this.discoveredAt >= DISCOVERY_MS)
+      await this.discover(windowStart, now);
+    const shown = this.walks.slice(0, this.opts.walkLimit());
+    this.hidden = this.walks.length - shown.length;
     for (const walk of [...this.buffers.keys()]) if (!shown.includes(walk)) this.buffers.delete(walk);
     if (shown.length === 0) return this.increment([], () => false);
 
     const newestKnown = Math.min(...shown.map((w) => this.buffers.get(w)?.at(-1)?.t ?? windowStart));
     // Re-read the last, still-filling interval: its downsampled value changes as points arrive.
     const since = Math.max(windowStart, newestKnown - this.resolutionMs);
-    const rows = await this.opts.query.collectRows<{ walk: string; _time: string; _value: number }>(
-      `from(bucket: ${JSON.stringify(this.opts.bucket())})
-  |> range(start: ${new Date(since).toISOString()})
-  |> filter(fn: (r) => r._measurement == "random_walk" and r._field == "value")
-  |> filter(fn: (r) => ${walkPredicate(shown)})
-  |> aggregateWindow(every: ${this.resolutionMs}ms, fn: last, createEmpty: false, timeSrc: "_start")
-  |> keep(columns: ["walk", "_time", "_value"])`,
+    const rows = await this.opts.query.collectRows<PreviewRow>(
+      incrementQuery(this.opts.bucket(), since, shown, this.resolutionMs),
     );
     for (const r of rows) {
       const t = Date.parse(r._time);
+      if (r.result === NEWEST) {
+        this.freshness.set(r.walk, { t, v: r._value });
+        continue;
+      }
       const buf = this.buffers.get(r.walk) ?? [];
       const i = buf.findIndex((p) => p.t >= t);
       if (i === -1) buf.push({ t, v: r._value });
@@ -120,6 +128,25 @@ export class PreviewService {
         buf.filter((p) => p.t >= cutoff),
       );
     return this.increment(shown, (p) => p.t >= since);
+  }
+
+  /**
+   * Which walks have data in the window (and each one's newest point). It reads every walk, so it
+   * runs every DISCOVERY_MS, not every refresh: InfluxDB copies all of a series' in-memory points
+   * for each read of it (tsm1 Cache.Values), which at 10 000 points/s made this one query most of
+   * what the app cost the pipeline.
+   */
+  private async discover(windowStart: number, now: number): Promise<void> {
+    const rows = await this.opts.query.collectRows<PreviewRow>(
+      `from(bucket: ${JSON.stringify(this.opts.bucket())})
+  |> range(start: ${new Date(windowStart).toISOString()})
+  |> filter(fn: (r) => r._measurement == "random_walk" and r._field == "value")
+  |> last()
+  |> keep(columns: ["walk", "_time", "_value"])`,
+    );
+    this.walks = rows.map((r) => r.walk).sort();
+    this.freshness = new Map(rows.map((r) => [r.walk, { t: Date.parse(r._time), v: r._value }]));
+    this.discoveredAt = now;
   }
 
   /** The update after a refresh: everything held, once, after a new run cleared the chart. */
@@ -143,6 +170,30 @@ export class PreviewService {
     const gapMs = GAP_PERIODS * Math.max(this.resolutionMs, this.opts.tickMs?.() ?? 0);
     return { reset, series, gapMs, hiddenWalks: this.hidden, windowSeconds: this.windowMs / 1000, at: now };
   }
+}
+
+/**
+ * The shown walks' points since `since`, downsampled, and (second result) each one's newest point:
+ * one request, one read of those series.
+ */
+export function incrementQuery(
+  bucket: string,
+  since: number,
+  walks: readonly string[],
+  resolutionMs: number,
+): string {
+  return `data = from(bucket: ${JSON.stringify(bucket)})
+  |> range(start: ${new Date(since).toISOString()})
+  |> filter(fn: (r) => r._measurement == "random_walk" and r._field == "value")
+  |> filter(fn: (r) => ${walkPredicate(walks)})
+data
+  |> aggregateWindow(every: ${resolutionMs}ms, fn: last, createEmpty: false, timeSrc: "_start")
+  |> keep(columns: ["walk", "_time", "_value"])
+  |> yield(name: "points")
+data
+  |> last()
+  |> keep(columns: ["walk", "_time", "_value"])
+  |> yield(name: "${NEWEST}")`;
 }
 
 /**

@@ -89,6 +89,12 @@ describe('the flow strip', () => {
     expect(screen.queryByRole('alert')).toBeNull();
   });
 
+  it("fits Telegraf's buffer limit in the hop's width, with the whole count on hover", () => {
+    render(<FlowStrip flow={flowing()} />);
+    const buffer = screen.getByTitle('12 of 5,460,000 points');
+    expect(buffer.textContent).toBe('12 of 5.46 M');
+  });
+
   it('marks a stalled hop with its fault and shows the diagnosis, naming the hop, the cause and the action', () => {
     const flow = flowing();
     flow.hops.telegraf = { ...flow.hops.telegraf, state: 'down', fault: 'pause-telegraf', inPerSecond: null };

@@ -35,6 +35,15 @@ const FAULT_LABELS: Record<FaultKind, string> = {
 };
 
 const count = (n: number | null) => (n === null ? '—' : Math.round(n).toLocaleString('en-US'));
+/** A large count in few characters (a hop is narrow): 5,460,000 → 5.46 M. */
+const short = (n: number | null) =>
+  n === null
+    ? '—'
+    : n >= 1e6
+      ? `${Number((n / 1e6).toPrecision(3))} M`
+      : n >= 1e4
+        ? `${Math.round(n / 1e3)} k`
+        : count(n);
 const seconds = (s: number | null) => (s === null ? '—' : `${s < 10 ? s.toFixed(1) : Math.round(s)} s`);
 const ms = (x: number | null) =>
   x === null ? '—' : x < 10_000 ? `${(x / 1000).toFixed(2)} s` : `${Math.round(x / 1000)} s`;
@@ -97,9 +106,16 @@ function HopDetails({ flow, hop }: { flow: FlowStatus; hop: FlowHopName }) {
       return (
         <>
           <Figure label="written">{count(h.telegraf.written)}</Figure>
-          <Figure label="buffer">
-            {count(h.telegraf.buffered)}
-            {h.telegraf.bufferLimit ? ` of ${count(h.telegraf.bufferLimit)}` : ''}
+          <Figure
+            label="buffer"
+            title={
+              h.telegraf.bufferLimit
+                ? `${count(h.telegraf.buffered)} of ${count(h.telegraf.bufferLimit)} points`
+                : undefined
+            }
+          >
+            {short(h.telegraf.buffered)}
+            {h.telegraf.bufferLimit ? ` of ${short(h.telegraf.bufferLimit)}` : ''}
           </Figure>
           <Figure label="dropped">{count(h.telegraf.dropped)}</Figure>
           <Figure label="write errors">{count(h.telegraf.recentWriteErrors)} in 10 s</Figure>
