@@ -402,7 +402,7 @@ export function renderReport(r: BenchResults): string {
     'Run it: `npm run bench` (full: about 30 min). Knobs: `BENCH_SECONDS` (per measurement, default 30), `BENCH_APP_MINUTES` (default 10), ' +
       '`BENCH_RATES` (comma-separated, default 1000,10000,20000,40000,60000,80000,100000,150000,200000), `BENCH_WALKS` (default 100), ' +
       '`BENCH_OUT` (the report’s path, default docs/BENCHMARKS.md; the plot goes beside it), ' +
-      '`BENCH_SECTIONS` (comma-separated, only these: producer vs kafka-producer-perf-test, InfluxDB write capacity, end-to-end sweep, app bench, start time, plot); ' +
+      '`BENCH_SECTIONS` (comma-separated, only these: producer vs kafka-producer-perf-test, InfluxDB write capacity, end-to-end sweep, app cost, app bench, start time, plot); ' +
       'e.g. `BENCH_SECONDS=10 BENCH_APP_MINUTES=1 npm run bench` for a quick check.',
     '',
   );

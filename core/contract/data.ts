@@ -355,7 +355,7 @@ export interface FlowDiagnosis {
 
 /**
  * Event time → first seen queryable in InfluxDB, from a few sampled walks. The event time is the
- * point's timestamp, which the producer sets when it generates the tick.
+ * point's timestamp: the time its tick was scheduled for, so a producer running late adds to it.
  */
 export interface FlowLatency {
   p50Ms: number | null;

@@ -47,6 +47,17 @@ export function sampledWalks(walks: number, max: number, walkId: (i: number) => 
 }
 
 /**
+ * How often the latency probe asks InfluxDB, by the points/s the run asks for. Each probe is one
+ * Flux query, and a query costs InfluxDB about 10 ms of CPU whatever it reads (measured at 10 000
+ * points/s: asking every 100 ms took 103 ms of CPU per second, every 250 ms 33 ms): as often as the
+ * benchmark's clock while that is cheap beside the run, less often as the run takes the machine.
+ * The latency shown is an upper bound by up to this much.
+ */
+export function probeInterval(askedPerSecond: number): number {
+  return askedPerSecond <= 1_000 ? 100 : askedPerSecond <= 10_000 ? 250 : 500;
+}
+
+/**
  * Every `stride`-th point would be enough to measure with; the stride keeps a probe near
  * `maxRows` rows at any rate (at 10 000 ticks/s one walk alone has 2 500 points per 250 ms).
  */

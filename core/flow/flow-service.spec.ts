@@ -97,7 +97,29 @@ describe('FlowService', () => {
     advance(1_400); // the old points again, and the new ones seen at start + 2 300: 1 300 ms each
     await flow.probe();
     const { latency } = flow.status();
-    expect(latency).toMatchObject({ samples: 4, p50Ms: 800, p99Ms: 1_300, probeMs: 250 });
+    // 2 walks × 10 ticks/s: a light run, probed as often as the benchmark's clock asks.
+    expect(latency).toMatchObject({ samples: 4, p50Ms: 800, p99Ms: 1_300, probeMs: 100 });
+  });
+
+  it('with no run of its own, asks InfluxDB for the newest point every 5 s rather than every refresh', async () => {
+    const { flow, influx, advance } = setup();
+    const storedQueries = () => influx.queries.filter((q) => q.includes('reduce(')).length;
+    for (let i = 0; i < 4; i++) {
+      await flow.tick();
+      advance(1_000);
+    }
+    expect(storedQueries()).toBe(1);
+    advance(1_000);
+    await flow.tick();
+    expect(storedQueries()).toBe(2);
+  });
+
+  it('probes less often as the run asks for more, and says how often', () => {
+    const { hub, flow, producer } = setup();
+    hub.publish('producer:status', producer({ params: { ...DEFAULT_PARAMS, walks: 100, rate: 100 } }));
+    expect(flow.status().latency.probeMs).toBe(250);
+    hub.publish('producer:status', producer({ params: { ...DEFAULT_PARAMS, walks: 100, rate: 600 } }));
+    expect(flow.status().latency.probeMs).toBe(500);
   });
 
   it('asks each sampled walk only for what is newer than its newest seen point', async () => {

@@ -13,6 +13,7 @@ import type { FluxRows } from '../preview/preview-service';
 import { LatencyRing, ProgressWatch, RateMeter, RecentGrowth, RunCounter } from './flow-math';
 import {
   newPointsQuery,
+  probeInterval,
   readStored,
   type StoredRow,
   sampledWalks,
@@ -31,7 +32,10 @@ export interface FlowServiceOptions {
   /** Whether the headless `producer` container runs; asked every few seconds. */
   headlessProducer?: () => Promise<boolean>;
   intervalMs?: number;
-  /** How often InfluxDB is asked for new points of the sampled walks (the latency's resolution). */
+  /**
+   * How often InfluxDB is asked for new points of the sampled walks (the latency's resolution);
+   * by default it follows the run's rate (probeInterval).
+   */
   probeMs?: number;
   now?: () => number;
 }
@@ -44,6 +48,8 @@ const PROBE_ROWS_PER_WALK = 200;
 /** The strip waits this long for its InfluxDB count before publishing without it. */
 const QUERY_WAIT_MS = 400;
 const HEADLESS_CHECK_MS = 5_000;
+/** With no run of the app's own, the stored count is not shown; only the newest point's age is. */
+const IDLE_STORED_QUERY_MS = 5_000;
 
 /**
  * Where the data is, hop by hop, every second: the figures the other services push anyway
@@ -95,14 +101,19 @@ export class FlowService {
   private ticking = false;
   private probing = false;
   private storedQuery: Promise<void> | null = null;
+  private storedQueriedAt = Number.NEGATIVE_INFINITY;
   private offs: (() => void)[] = [];
   private latest: FlowStatus | null = null;
   private readonly now: () => number;
-  private readonly probeMs: number;
 
   constructor(private readonly opts: FlowServiceOptions) {
     this.now = opts.now ?? Date.now;
-    this.probeMs = opts.probeMs ?? 250;
+  }
+
+  /** The latency probe's interval now: set, or by the current run's rate. */
+  private probeMs(): number {
+    const params = this.producer?.params;
+    return this.opts.probeMs ?? probeInterval(params ? params.walks * params.rate : 0);
   }
 
   init(): void {
@@ -124,14 +135,23 @@ export class FlowService {
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => void this.tick(), this.opts.intervalMs ?? 1_000);
-    this.probeTimer = setInterval(() => void this.probe(), this.probeMs);
+    this.scheduleProbe();
+  }
+
+  /** One probe after another, each interval read anew: the run's rate may change. */
+  private scheduleProbe(): void {
+    this.probeTimer = setTimeout(() => {
+      void this.probe().finally(() => {
+        if (this.timer) this.scheduleProbe();
+      });
+    }, this.probeMs());
   }
 
   stop(): void {
     for (const off of this.offs) off();
     this.offs = [];
     if (this.timer) clearInterval(this.timer);
-    if (this.probeTimer) clearInterval(this.probeTimer);
+    if (this.probeTimer) clearTimeout(this.probeTimer);
     this.timer = null;
     this.probeTimer = null;
   }
@@ -147,10 +167,15 @@ export class FlowService {
     this.ticking = true;
     try {
       this.checkHeadless();
-      this.storedQuery ??= this.queryStored().finally(() => {
-        this.storedQuery = null;
-      });
-      await Promise.race([this.storedQuery, new Promise((r) => setTimeout(r, QUERY_WAIT_MS))]);
+      const now = this.now();
+      if (this.runStartedAt !== null || now - this.storedQueriedAt >= IDLE_STORED_QUERY_MS) {
+        this.storedQueriedAt = now;
+        this.storedQuery ??= this.queryStored().finally(() => {
+          this.storedQuery = null;
+        });
+      }
+      if (this.storedQuery)
+        await Promise.race([this.storedQuery, new Promise((r) => setTimeout(r, QUERY_WAIT_MS))]);
       this.latest = this.compute();
       this.opts.hub.publish('flow:status', this.latest);
       return this.latest;
@@ -178,7 +203,7 @@ export class FlowService {
         if (!this.lastSeen.has(walk)) this.lastSeen.set(walk, joinAt);
         return { walk, afterMs: Math.max(this.lastSeen.get(walk) as number, floor) };
       });
-      const stride = sampleStride(walks.length, params.rate, this.probeMs, PROBE_ROWS);
+      const stride = sampleStride(walks.length, params.rate, this.probeMs(), PROBE_ROWS);
       const rows = await this.opts.query.collectRows<{ walk: string; _time: string }>(
         newPointsQuery(this.opts.bucket(), since, stride, PROBE_ROWS_PER_WALK),
       );
@@ -330,7 +355,7 @@ export class FlowService {
     return buildFlowStatus(signals, {
       ...this.latency.summary(now),
       windowSeconds: LATENCY_WINDOW_MS / 1000,
-      probeMs: this.probeMs,
+      probeMs: this.probeMs(),
     });
   }
 }

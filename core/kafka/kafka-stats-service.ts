@@ -55,6 +55,9 @@ export class KafkaStatsService {
   private readonly probePoller: Poller;
   /** Every broker any poll has named, with its last address: a broker that dies is still probed. */
   private readonly known = new Map<number, ProbeTarget>();
+  private silentIds = new Set<number>();
+  /** How many clients were dropped because a broker fell silent. */
+  private abandoned = 0;
 
   constructor(private readonly opts: KafkaStatsOptions) {
     this.probes = new BrokerProbes({
@@ -62,7 +65,10 @@ export class KafkaStatsService {
       probe: opts.probe,
       timeoutMs: opts.probeTimeoutMs ?? 1_500,
       dial: () => dialFor(opts.security?.()?.ssl),
-      onChange: () => this.publish(),
+      onChange: () => {
+        this.leaveSilentBrokers();
+        this.publish();
+      },
     });
     this.base = this.empty(null);
     this.latest = this.base;
@@ -94,6 +100,7 @@ export class KafkaStatsService {
   async poll(): Promise<KafkaStats> {
     const timeout = this.opts.pollTimeoutMs ?? 5_000;
     let timer: NodeJS.Timeout | undefined;
+    const abandonedBefore = this.abandoned;
     try {
       const stats = await Promise.race([
         this.collect(),
@@ -111,10 +118,14 @@ export class KafkaStatsService {
       ]);
       this.base = stats;
     } catch (err) {
-      this.base = this.empty(err);
-      // A fresh connection next time: kafkajs keeps retrying dead sockets otherwise.
-      await this.admin?.disconnect().catch(() => {});
-      this.admin = null;
+      // A poll whose client was dropped for a silent broker failed for that, not because Kafka is
+      // away: the last stats stand until the next poll, on a new client.
+      if (this.abandoned === abandonedBefore) {
+        this.base = this.empty(err);
+        // A fresh connection next time: kafkajs keeps retrying dead sockets otherwise.
+        await this.admin?.disconnect().catch(() => {});
+        this.admin = null;
+      }
     } finally {
       clearTimeout(timer);
     }
@@ -125,6 +136,32 @@ export class KafkaStatsService {
     this.latest = withProbes(this.base, this.known, (nodeId) => this.probes.status(nodeId));
     this.opts.hub.publish('kafka:stats', this.latest);
     return this.latest;
+  }
+
+  /**
+   * A broker that just fell silent may be the one the stats client asks for metadata (it picks any
+   * broker it is connected to): the next poll starts a new client, seeded on one that answers,
+   * rather than waiting out a request timeout on it.
+   */
+  private leaveSilentBrokers(): void {
+    const silent = new Set(
+      [...this.known.keys()].filter((id) => this.probes.status(id)?.state === 'not-responding'),
+    );
+    const newly = [...silent].some((id) => !this.silentIds.has(id));
+    this.silentIds = silent;
+    if (newly && this.admin) {
+      this.abandoned++;
+      void this.admin.disconnect().catch(() => {});
+      this.admin = null;
+    }
+  }
+
+  /** Whether the broker at this address is known and its probe gets no answer right now. */
+  private silent(address: string): boolean {
+    for (const [nodeId, b] of this.known) {
+      if (`${b.host}:${b.port}` === address) return this.probes.status(nodeId)?.state === 'not-responding';
+    }
+    return false;
   }
 
   private probeTargets(): Map<number, ProbeTarget> {
@@ -139,12 +176,9 @@ export class KafkaStatsService {
     await this.admin?.disconnect().catch(() => {});
     // Another cluster (a profile switch, other ports): its brokers are learnt afresh.
     if (key !== this.adminFor) this.known.clear();
-    // kafkajs always connects to the first listed broker, and with no retries it never tries
-    // another: one dead broker-1 would blind the stats. Each new client starts one further on.
-    const offset = this.seedOffset++ % Math.max(1, brokers.length);
     const kafka = new Kafka({
       clientId: 'walkstream-app-stats',
-      brokers: [...brokers.slice(offset), ...brokers.slice(0, offset)],
+      brokers: seedOrder(brokers, this.seedOffset++, (address) => this.silent(address)),
       connectionTimeout: 1_000,
       requestTimeout: 3_000,
       retry: { retries: 0 },
@@ -272,4 +306,21 @@ export class KafkaStatsService {
       at: Date.now(),
     };
   }
+}
+
+/**
+ * The seed brokers for a new stats client. kafkajs connects to the first one listed and, with no
+ * retries, never tries another, so one dead broker-1 would blind the stats: each new client starts
+ * one further on (`turn`). A broker whose probe gets no answer (frozen, cut off) goes last: its TCP
+ * port still accepts, so a client seeded there would wait out every request, and the panel would
+ * say Kafka does not answer while the other brokers serve.
+ */
+export function seedOrder(
+  brokers: readonly string[],
+  turn: number,
+  silent: (address: string) => boolean,
+): string[] {
+  const offset = turn % Math.max(1, brokers.length);
+  const rotated = [...brokers.slice(offset), ...brokers.slice(0, offset)];
+  return [...rotated.filter((b) => !silent(b)), ...rotated.filter((b) => silent(b))];
 }
