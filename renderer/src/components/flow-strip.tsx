@@ -217,7 +217,7 @@ export function FlowStrip({ flow }: { flow: FlowStatus | null }) {
         data-p50={latency.p50Ms ?? ''}
         data-p99={latency.p99Ms ?? ''}
         data-samples={latency.samples}
-        title={`From each point's timestamp (set when the producer generates its tick) to the first time InfluxDB returned it; InfluxDB is asked every ${latency.probeMs} ms, so figures are high by up to that much.`}
+        title={`From each point's timestamp (the time its tick was scheduled for) to the first time InfluxDB returned it; InfluxDB is asked every ${latency.probeMs} ms, so figures are high by up to that much.`}
       >
         End-to-end latency, last {latency.windowSeconds} s:{' '}
         {latency.samples > 0
