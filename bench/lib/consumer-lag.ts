@@ -3,6 +3,8 @@
  * Telegraf commits a message only once its output wrote it to InfluxDB, so a lag of 0 means every
  * produced point is stored, and a lag that grows means the pipeline falls behind the producer.
  */
+
+import { fixKafkajsIdleTimers } from '@walkstream/producer';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { sleep } from './stats';
 
@@ -39,6 +41,7 @@ export interface LagProbe {
 }
 
 export async function createLagProbe(brokers: string[]): Promise<LagProbe> {
+  fixKafkajsIdleTimers();
   const admin: Admin = new Kafka({
     clientId: 'walkstream-bench-lag',
     brokers,

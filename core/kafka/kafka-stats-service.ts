@@ -1,3 +1,4 @@
+import { fixKafkajsIdleTimers } from '@walkstream/producer';
 import { type Admin, Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import type { BrokerStats, KafkaStats, PartitionStats } from '../contract/data';
 import { toErrorData, WalkstreamError } from '../contract/errors';
@@ -176,6 +177,7 @@ export class KafkaStatsService {
     await this.admin?.disconnect().catch(() => {});
     // Another cluster (a profile switch, other ports): its brokers are learnt afresh.
     if (key !== this.adminFor) this.known.clear();
+    fixKafkajsIdleTimers();
     const kafka = new Kafka({
       clientId: 'walkstream-app-stats',
       brokers: seedOrder(brokers, this.seedOffset++, (address) => this.silent(address)),

@@ -2,6 +2,7 @@ export { type Clock, systemClock } from './clock';
 export { MAX_MESSAGE_BYTES } from './coalesce-records';
 export { InvalidParamsError, type ParamIssue, type ProducerErrorCode, WalkstreamError } from './errors';
 export { createKafkaSink, type KafkaSinkOptions } from './kafka-sink';
+export { fixKafkajsIdleTimers } from './kafkajs-idle-timer-fix';
 export { encodePoint, formatFloat, WalkLineEncoder } from './line-protocol';
 export {
   createProducer,

@@ -9,6 +9,7 @@ import {
   type Producer,
 } from 'kafkajs';
 import { WalkstreamError } from './errors';
+import { fixKafkajsIdleTimers } from './kafkajs-idle-timer-fix';
 import type { KeyedRecord, RecordSink, TopicSpec } from './record-sink';
 import { watchdogSocketFactory } from './response-watchdog';
 
@@ -43,6 +44,7 @@ const KAFKAJS_LEVELS: Record<number, 'error' | 'warn' | 'info'> = {
  * one partition while an earlier send holding that partition's records is still pending.
  */
 export function createKafkaSink(opts: KafkaSinkOptions): RecordSink {
+  fixKafkajsIdleTimers();
   const brokers = [...opts.brokers];
   const connectTimeoutMs = opts.connectTimeoutMs ?? 15_000;
   const maxRetryTime = opts.maxRetryTimeMs ?? 2_000;
