@@ -41,13 +41,10 @@ function fakeInflux(): FakeInflux {
         ) as T[];
       }
       const rows: { walk: string; _time: string }[] = [];
-      for (const m of q.matchAll(
-        /range\(start: ([^)]+)\)\s*\|> filter\(fn: \(r\) => [^\n]*r\.walk == "([^"]+)"/g,
-      )) {
-        const start = Date.parse(m[1] as string);
+      for (const m of q.matchAll(/\(r\.walk == "([^"]+)" and r\._time > ([^)\s]+)\)/g)) {
+        const after = Date.parse(m[2] as string);
         for (const p of db.points)
-          if (p.walk === m[2] && p.t >= start)
-            rows.push({ walk: p.walk, _time: new Date(p.t).toISOString() });
+          if (p.walk === m[1] && p.t > after) rows.push({ walk: p.walk, _time: new Date(p.t).toISOString() });
       }
       return rows as T[];
     },
@@ -132,8 +129,8 @@ describe('FlowService', () => {
     advance(500);
     await flow.probe();
     const last = influx.queries.at(-1) ?? '';
-    expect(last).toContain(`range(start: ${new Date(start + 101).toISOString()})`); // w0000: after its point
-    expect(last).toContain(`range(start: ${new Date(start).toISOString()})`); // w0001: nothing seen yet
+    expect(last).toContain(`(r.walk == "w0000" and r._time > ${new Date(start + 100).toISOString()})`); // after its point
+    expect(last).toContain(`(r.walk == "w0001" and r._time > ${new Date(start - 1).toISOString()})`); // nothing seen yet
   });
 
   it('a new run starts the latency and the totals over', async () => {

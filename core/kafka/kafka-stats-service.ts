@@ -210,16 +210,20 @@ export class KafkaStatsService {
     let partitions: PartitionStats[] = [];
     const topics = await admin.listTopics();
     if (topics.includes(this.opts.topic)) {
-      const meta = await admin.fetchTopicMetadata({ topics: [this.opts.topic] });
       // End offsets come from each partition's leader: one that just died fails the whole request
       // until the cluster moves its partitions (about its 9 s session timeout). The rest of what
       // the cluster says is still true meanwhile, so the last poll's offsets and rates stand in.
-      const offsets = await admin.fetchTopicOffsets(this.opts.topic).catch(() => null);
+      // The three asks go out together: a frozen leader or group coordinator costs one request
+      // timeout, not one per ask, and the poll ends within its own timeout.
+      const [meta, offsets, group] = await Promise.all([
+        admin.fetchTopicMetadata({ topics: [this.opts.topic] }),
+        admin.fetchTopicOffsets(this.opts.topic).catch(() => null),
+        admin
+          .fetchOffsets({ groupId: this.opts.consumerGroup, topics: [this.opts.topic] })
+          .then((r) => r[0]?.partitions ?? [])
+          .catch(() => []),
+      ]);
       const last = new Map(this.base.partitions.map((p) => [p.partition, p]));
-      const group = await admin
-        .fetchOffsets({ groupId: this.opts.consumerGroup, topics: [this.opts.topic] })
-        .then((r) => r[0]?.partitions ?? [])
-        .catch(() => []);
       const now = Date.now();
       const end = offsets
         ? new Map(offsets.map((o) => [o.partition, Number(o.high)]))

@@ -34,7 +34,7 @@ afterAll(async () => {
 const broker = (s: KafkaStats, nodeId: number) => s.brokers.find((b) => b.nodeId === nodeId);
 
 describe('the Kafka stats probe every broker', () => {
-  it('show a frozen broker as not responding within a few seconds, its queued points, and answering after unpause', async () => {
+  it('show a frozen broker as not responding within a few seconds, its queued points, the cluster reachable through the others, and answering after unpause', async () => {
     stats.start();
     await waitUntil(
       'every broker answers the probe',
@@ -68,6 +68,12 @@ describe('the Kafka stats probe every broker', () => {
     expect(seen.brokers.filter((b) => b.nodeId !== FROZEN).every((b) => b.probe?.state === 'answering')).toBe(
       true,
     );
+    // From here on the stats come from the brokers that answer: the panel must not say Kafka is
+    // unreachable while two of three serve.
+    const unreachable: number[] = [];
+    const watch = setInterval(() => {
+      if (!stats.current().reachable) unreachable.push(Date.now() - frozenAt);
+    }, 200);
 
     // What the producer holds on the frozen broker's partitions shows under its name. The others'
     // may wait too: acks=all waits for the frozen follower until it leaves the in-sync replicas.
@@ -90,6 +96,14 @@ describe('the Kafka stats probe every broker', () => {
     } else {
       console.log(`kafka-${FROZEN} led no partition when frozen: no queue to see on it`);
     }
+
+    // Until the cluster fences the frozen broker (9 s) and a little after.
+    await new Promise((r) => setTimeout(r, Math.max(0, frozenAt + 12_000 - Date.now())));
+    clearInterval(watch);
+    console.log(
+      `stats unreachable at ${unreachable.length ? unreachable.join(', ') : 'no'} ms after the freeze`,
+    );
+    expect(unreachable).toEqual([]);
 
     await compose('unpause', `kafka-${FROZEN}`);
     const back = Date.now();
