@@ -32,6 +32,7 @@ describe('diagnose', () => {
     const [d] = diagnose(
       signals({
         services: { telegraf: { state: 'exited', exitCode: 137, oomKilled: true } },
+        kafka: kafka({ totalLag: 100 }),
         run: { consumed: 5_000 },
       }),
     );

@@ -70,9 +70,20 @@ export function stackUp(s: FlowSignals): boolean {
   return s.stack?.state === 'running' || s.stack?.state === 'degraded';
 }
 
-/** Points Kafka acknowledged this run that Telegraf has not consumed yet. */
+/**
+ * Points Kafka acknowledged this run that Telegraf has not consumed yet. Two counts, both high by
+ * about a second of data: the producer's acknowledged points less Telegraf's consumed ones (its
+ * counters are gathered once a second), and the consumer group's lag in messages (committed once
+ * a second) at this run's points per message. The smaller is the closer. The first alone can stay
+ * high for good: what a Telegraf consumed and committed in its last second before being killed is
+ * in no counter of the one that replaces it.
+ */
 export function kafkaBacklog(s: FlowSignals): number | null {
   const acked = s.producer?.metrics?.pointsProduced ?? null;
   if (acked === null || s.run.consumed === null) return null;
-  return Math.max(0, acked - s.run.consumed);
+  const counted = Math.max(0, acked - s.run.consumed);
+  const lag = s.kafka?.reachable ? s.kafka.totalLag : null;
+  const messages = s.run.kafkaMessages;
+  if (lag === null || !messages || acked <= 0) return counted;
+  return Math.min(counted, lag * (acked / messages));
 }

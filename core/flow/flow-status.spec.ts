@@ -38,12 +38,26 @@ describe('buildFlowStatus', () => {
     expect(f.diagnoses).toEqual([]);
   });
 
+  it("after a Telegraf restart lost its predecessor's last counts, the Kafka backlog follows the consumer group's lag", () => {
+    // 5 990 acknowledged, counters say 5 000 consumed (990 behind), but the group lags 3 messages
+    // of ~10 points: about 30 points wait.
+    const f = buildFlowStatus(signals({ kafka: kafka({ totalLag: 3 }), run: { consumed: 5_000 } }), latency);
+    expect(f.hops.kafka.backlog).toBeCloseTo(29.95);
+    // While the group is the one further behind (it commits once a second), the counters stand.
+    const g = buildFlowStatus(
+      signals({ kafka: kafka({ totalLag: 500 }), run: { consumed: 5_000 } }),
+      latency,
+    );
+    expect(g.hops.kafka.backlog).toBe(990);
+  });
+
   it('Telegraf paused by a fault: Telegraf down and faulted, the hops after it waiting, Kafka still taking data', () => {
     const f = buildFlowStatus(
       signals({
         services: { telegraf: { state: 'paused' } },
         faults: [{ id: 'fault-1', kind: 'pause-telegraf', service: 'telegraf', since: NOW - 8_000 }],
         telegraf: telegraf({ reachable: false, bufferedPoints: null }),
+        kafka: kafka({ totalLag: 101 }),
         run: { consumed: 4_990 },
         rates: { consumed: null, written: null, stored: 0 },
         chartNewestAt: NOW - 8_000,
