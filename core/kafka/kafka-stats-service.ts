@@ -57,6 +57,8 @@ export class KafkaStatsService {
   /** Every broker any poll has named, with its last address: a broker that dies is still probed. */
   private readonly known = new Map<number, ProbeTarget>();
   private silentIds = new Set<number>();
+  /** Polls that failed one after the other (not counting those of a dropped client). */
+  private failedInARow = 0;
   /** How many clients were dropped because a broker fell silent. */
   private abandoned = 0;
 
@@ -118,11 +120,16 @@ export class KafkaStatsService {
         }),
       ]);
       this.base = stats;
+      this.failedInARow = 0;
     } catch (err) {
       // A poll whose client was dropped for a silent broker failed for that, not because Kafka is
       // away: the last stats stand until the next poll, on a new client.
       if (this.abandoned === abandonedBefore) {
-        this.base = this.empty(err);
+        this.failedInARow++;
+        // One failure right after good polls is often a moment of the cluster's own (the request
+        // that met a leader election, measured ~10 s into a frozen broker): the last stats stand
+        // once; a second failure in a row says Kafka does not answer.
+        if (!(this.failedInARow === 1 && this.base.reachable)) this.base = this.empty(err);
         // A fresh connection next time: kafkajs keeps retrying dead sockets otherwise.
         await this.admin?.disconnect().catch(() => {});
         this.admin = null;
