@@ -85,9 +85,14 @@ async function waitForAllHops(states: string[], timeout: number): Promise<void> 
   );
 }
 
-/** Backlogs back to about nothing: under a second of data before Telegraf and before InfluxDB. */
+/**
+ * Backlogs back to about nothing. Between Kafka and Telegraf that is under two seconds of data: the
+ * producer's acknowledged count and Telegraf's consumed count are each read once a second at their
+ * source, so a pipeline with nothing waiting still shows about a second there (at 100 points/s a
+ * healthy run sat at 100 points, 1.0 s). The other two compare counts read together: under one.
+ */
 async function waitForDrained(timeout: number): Promise<void> {
-  await waitForValue('[data-testid="flow-backlog-kafka"]', 'data-seconds', '<', 1, timeout);
+  await waitForValue('[data-testid="flow-backlog-kafka"]', 'data-seconds', '<', 2, timeout);
   await waitForValue('[data-testid="flow-backlog-telegraf"]', 'data-seconds', '<', 1, timeout);
   await waitForValue('[data-testid="flow-backlog-producer"]', 'data-seconds', '<', 1, timeout);
 }
