@@ -16,7 +16,7 @@ import { createKafkaSink, createProducer, type RecordSink, systemClock } from '@
 import { type LagProbe, waitForDrain } from './consumer-lag';
 import { type CpuMeter, type CpuPerPoint, type CpuSnapshot, cpuPerPoint } from './cpu-usage';
 import { pointsInMessage } from './producer-throughput';
-import { percentile, sleep } from './stats';
+import { everyInterval, percentile, sleep } from './stats';
 import {
   type LagSample,
   type LagTrend,
@@ -159,7 +159,7 @@ export async function runAtRate(opts: RateRunOptions): Promise<RateRun> {
   // The trend is the backlog's while points are generated; the drain after that is judged apart.
   const lagSamples = sampleLag(opts.lag, startedAt, lagSampleMs, () => producer.state !== 'running');
   let lastPoll = 0;
-  for (;;) {
+  await everyInterval(pollMs, async () => {
     const t0 = Date.now();
     if (lastPoll) pollGaps.push(t0 - lastPoll);
     lastPoll = t0;
@@ -190,12 +190,12 @@ export async function runAtRate(opts: RateRunOptions): Promise<RateRun> {
     if (producer.state === 'stopped') {
       if (queryable >= m.pointsGenerated) {
         lastSeenAll = seenAt;
-        break;
+        return false;
       }
-      if (seenAt > stoppedAt + limits.drainSeconds * 1000) break;
+      if (seenAt > stoppedAt + limits.drainSeconds * 1000) return false;
     }
-    await sleep(Math.max(0, pollMs - (Date.now() - t0)));
-  }
+    return true;
+  });
   // Points still on their way are late, not lost: the count waits for the backlog to drain, so a
   // shortfall it finds is a loss. Everything it counts was queryable by then, and the CPU that
   // stored it was spent by then.
@@ -274,12 +274,13 @@ async function sampleLag(
   done: () => boolean,
 ): Promise<LagSample[]> {
   const samples: LagSample[] = [];
-  while (!done()) {
+  await everyInterval(everyMs, async () => {
+    if (done()) return false;
     const t0 = Date.now();
     const messages = await probe.lag().catch(() => undefined);
     const t1 = Date.now();
     if (messages !== undefined) samples.push({ tSec: ((t0 + t1) / 2 - startedAt) / 1000, messages });
-    await sleep(Math.max(0, everyMs - (t1 - t0)));
-  }
+    return true;
+  });
   return samples;
 }

@@ -8,7 +8,7 @@
  * no recorded ticks, and at the app's rates that is a few rows per poll).
  */
 import type { FluxRunner } from './e2e-rate';
-import { percentile, sleep } from './stats';
+import { everyInterval, percentile } from './stats';
 import { rfc3339ToMs } from './tick-times';
 
 export interface QueryableSample {
@@ -37,27 +37,25 @@ export function watchQueryable(opts: QueryableWatchOptions): QueryableWatch {
   const newest = new Map<string, number>();
   const samples: QueryableSample[] = [];
   let stopping = false;
-  const loop = (async () => {
-    while (!stopping) {
-      const t0 = Date.now();
-      // Each walk arrives in order: nothing new is older than the newest point of the walk furthest behind.
-      const from = newest.size > 0 ? Math.min(...newest.values()) : opts.sinceMs;
-      const rows = await opts
-        .flux<{ walk: string; _time: string }>(`from(bucket: ${JSON.stringify(opts.bucket)})
+  const loop = everyInterval(pollMs, async () => {
+    if (stopping) return false;
+    // Each walk arrives in order: nothing new is older than the newest point of the walk furthest behind.
+    const from = newest.size > 0 ? Math.min(...newest.values()) : opts.sinceMs;
+    const rows = await opts
+      .flux<{ walk: string; _time: string }>(`from(bucket: ${JSON.stringify(opts.bucket)})
   |> range(start: ${new Date(from + 1).toISOString()})
   |> filter(fn: (r) => r._measurement == "random_walk" and r._field == "seq" and r.walk =~ ${opts.walkRegex})
   |> keep(columns: ["walk", "_time"])`)
-        .catch(() => []);
-      const seenAt = Date.now();
-      for (const r of rows) {
-        const t = rfc3339ToMs(r._time);
-        if (!(t > (newest.get(r.walk) ?? opts.sinceMs))) continue;
-        samples.push({ seenAt, latencyMs: seenAt - t });
-        newest.set(r.walk, t);
-      }
-      await sleep(Math.max(0, pollMs - (Date.now() - t0)));
+      .catch(() => []);
+    const seenAt = Date.now();
+    for (const r of rows) {
+      const t = rfc3339ToMs(r._time);
+      if (!(t > (newest.get(r.walk) ?? opts.sinceMs))) continue;
+      samples.push({ seenAt, latencyMs: seenAt - t });
+      newest.set(r.walk, t);
     }
-  })();
+    return true;
+  });
   return {
     async stop() {
       stopping = true;

@@ -77,6 +77,18 @@ export function fmt(n: number, digits = 0): string {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/**
+ * Runs `step` every `everyMs`, counted from the start of one step to the start of the next (a step
+ * slower than that is followed at once), until it returns false.
+ */
+export async function everyInterval(everyMs: number, step: () => Promise<boolean>): Promise<void> {
+  for (;;) {
+    const t0 = Date.now();
+    if (!(await step())) return;
+    await sleep(Math.max(0, everyMs - (Date.now() - t0)));
+  }
+}
+
 /** A number from the environment, or the default. */
 export function envNumber(name: string, fallback: number): number {
   const raw = process.env[name];

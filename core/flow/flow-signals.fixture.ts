@@ -4,17 +4,16 @@
  */
 import { DEFAULT_PARAMS } from '@walkstream/producer';
 import {
-  type KafkaStats,
-  type ProducerMetrics,
   type ProducerStatus,
   SERVICE_NAMES,
   type ServiceInfo,
   type ServiceName,
   type TelegrafStats,
 } from '../contract/data';
+import { kafkaStats, NOW, producerMetrics } from '../contract/data.fixture';
 import type { FlowSignals } from './flow-signals';
 
-export const NOW = 1_800_000_000_000;
+export { kafkaStats as kafka, NOW, producerMetrics as metrics } from '../contract/data.fixture';
 
 export function running(service: ServiceName, patch: Partial<ServiceInfo> = {}): ServiceInfo {
   return {
@@ -28,58 +27,6 @@ export function running(service: ServiceName, patch: Partial<ServiceInfo> = {}):
     image: null,
     exitCode: null,
     oomKilled: false,
-    ...patch,
-  };
-}
-
-export function metrics(patch: Partial<ProducerMetrics> = {}): ProducerMetrics {
-  return {
-    pointsGenerated: 6_000,
-    pointsProduced: 5_990,
-    pointsPerSecond: 100,
-    sendLatencyMs: null,
-    errors: 0,
-    lastError: null,
-    lagMs: 0,
-    ticksSkipped: 0,
-    queuedPoints: 10,
-    queuedByPartition: [],
-    at: 0,
-    ...patch,
-  };
-}
-
-export function kafka(patch: Partial<KafkaStats> = {}): KafkaStats {
-  return {
-    reachable: true,
-    error: null,
-    brokers: [1, 2, 3].map((nodeId) => ({
-      nodeId,
-      host: 'localhost',
-      port: 9092,
-      up: true,
-      isController: nodeId === 1,
-      probe: null,
-    })),
-    controller: 1,
-    topic: 'random-walks',
-    partitions: [0, 1, 2, 3, 4, 5].map((partition) => ({
-      partition,
-      leader: (partition % 3) + 1,
-      replicas: [1, 2, 3],
-      isr: [1, 2, 3],
-      underReplicated: false,
-      endOffset: 1_000,
-      messagesPerSecond: 10,
-      consumerOffset: 995,
-      lag: 5,
-    })),
-    underReplicated: 0,
-    messagesPerSecond: 60,
-    consumerGroup: 'telegraf-walkstream',
-    totalLag: 30,
-    lagSeconds: 0.5,
-    at: NOW,
     ...patch,
   };
 }
@@ -104,7 +51,7 @@ export function producerStatus(patch: Partial<ProducerStatus> = {}): ProducerSta
     state: 'running',
     startedAt: NOW - 60_000,
     params: { ...DEFAULT_PARAMS },
-    metrics: metrics(),
+    metrics: producerMetrics(),
     error: null,
     ...patch,
   };
@@ -131,7 +78,7 @@ export function signals(patch: SignalsPatch = {}): FlowSignals {
       updatedAt: NOW,
     },
     producer: producerStatus(),
-    kafka: kafka(),
+    kafka: kafkaStats(),
     telegraf: telegraf(),
     faults: [],
     headlessProducer: false,

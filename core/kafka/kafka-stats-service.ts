@@ -152,9 +152,7 @@ export class KafkaStatsService {
    * rather than waiting out a request timeout on it.
    */
   private leaveSilentBrokers(): void {
-    const silent = new Set(
-      [...this.known.keys()].filter((id) => this.probes.status(id)?.state === 'not-responding'),
-    );
+    const silent = new Set([...this.known.keys()].filter((id) => this.isSilent(id)));
     const newly = [...silent].some((id) => !this.silentIds.has(id));
     this.silentIds = silent;
     if (newly && this.admin) {
@@ -164,10 +162,15 @@ export class KafkaStatsService {
     }
   }
 
-  /** Whether the broker at this address is known and its probe gets no answer right now. */
-  private silent(address: string): boolean {
+  /** Whether this broker's probe gets no answer right now. */
+  private isSilent(nodeId: number): boolean {
+    return this.probes.status(nodeId)?.state === 'not-responding';
+  }
+
+  /** Whether the broker at this address is known and silent. */
+  private silentAt(address: string): boolean {
     for (const [nodeId, b] of this.known) {
-      if (`${b.host}:${b.port}` === address) return this.probes.status(nodeId)?.state === 'not-responding';
+      if (`${b.host}:${b.port}` === address) return this.isSilent(nodeId);
     }
     return false;
   }
@@ -187,7 +190,7 @@ export class KafkaStatsService {
     fixKafkajsIdleTimers();
     const kafka = new Kafka({
       clientId: 'walkstream-app-stats',
-      brokers: seedOrder(brokers, this.seedOffset++, (address) => this.silent(address)),
+      brokers: seedOrder(brokers, this.seedOffset++, (address) => this.silentAt(address)),
       connectionTimeout: 1_000,
       requestTimeout: 3_000,
       retry: { retries: 0 },

@@ -33,19 +33,13 @@ export class SettingsStore {
   }
 
   updateUi(patch: Partial<Settings['ui']>): Settings {
-    this.settings.ui = {
-      ...this.settings.ui,
-      ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
-    };
+    this.settings.ui = { ...this.settings.ui, ...definedOnly(patch) };
     this.save();
     return this.get();
   }
 
   updateStack(patch: Partial<Settings['stack']>): Settings {
-    this.settings.stack = {
-      ...this.settings.stack,
-      ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
-    };
+    this.settings.stack = { ...this.settings.stack, ...definedOnly(patch) };
     this.save();
     return this.get();
   }
@@ -99,6 +93,7 @@ export class SettingsStore {
   }
 }
 
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+/** A patch without its undefined fields: a field left out of an update keeps its stored value. */
+function definedOnly<T extends object>(patch: Partial<T>): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { WalkstreamError } from './errors';
 import { createProducer } from './producer';
-import { nextMetrics, seqOf, trackMaxQueued } from './producer-spec-support';
+import { nextMetrics, runUntilSkipping, seqOf } from './producer-spec-support';
 import type { KeyedRecord, RecordSink } from './record-sink';
 
 /** Walk w0007 goes to partition 7 % partitions; sends touching `stuck` wait until released. */
@@ -121,12 +121,9 @@ describe('createProducer over a partitioned sink', () => {
       metricsIntervalMs: 10,
       stopTimeoutMs: 50,
     });
-    const queued = trackMaxQueued(p);
-    await p.start();
-    const m = await nextMetrics(p, (x) => x.ticksSkipped > 0);
-    expect(m.queuedPoints).toBeLessThanOrEqual(300);
-    const report = await p.stop();
-    expect(queued.max).toBeLessThanOrEqual(300);
+    const { skipping, maxQueued, report } = await runUntilSkipping(p);
+    expect(skipping.queuedPoints).toBeLessThanOrEqual(300);
+    expect(maxQueued).toBeLessThanOrEqual(300);
     // Only whole ticks are skipped: every walk of the healthy lanes stays gap-free.
     const ticks = report.pointsGenerated / 9;
     for (const w of walkIds(9).filter((x) => partitionOf(x) !== 0)) {

@@ -27,5 +27,24 @@ export function trackMaxQueued(p: WalkProducer): { readonly max: number } {
   return seen;
 }
 
+/**
+ * Starts the producer, lets it run until it has skipped a tick (and `also` holds), then stops it:
+ * the metrics at that moment, the most points it held at once, and its stop report.
+ */
+export async function runUntilSkipping(
+  p: WalkProducer,
+  also: (m: ProducerMetrics) => boolean = () => true,
+): Promise<{
+  skipping: ProducerMetrics;
+  maxQueued: number;
+  report: Awaited<ReturnType<WalkProducer['stop']>>;
+}> {
+  const queued = trackMaxQueued(p);
+  await p.start();
+  const skipping = await nextMetrics(p, (m) => m.ticksSkipped > 0 && also(m));
+  const report = await p.stop();
+  return { skipping, maxQueued: queued.max, report };
+}
+
 /** The seq field of each line-protocol record, in the order they were sent. */
 export const seqOf = (record: KeyedRecord): number => Number(/seq=(\d+)i/.exec(record.value)?.[1]);

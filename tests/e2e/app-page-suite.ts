@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * What a suite driving the app in one Chromium page against the test stack registers: a test core
  * and the page before its tests; afterwards (when it injected faults) every service brought back
@@ -63,4 +64,30 @@ export async function startPipeline(page: Page): Promise<void> {
   await page.locator('[data-testid="pipeline-bar"][data-ready="true"]').waitFor({ timeout: 30_000 });
   await page.getByRole('button', { name: 'Start pipeline' }).click();
   await page.getByTestId('pipeline-state').filter({ hasText: 'producing' }).waitFor({ timeout: 200_000 });
+}
+
+/**
+ * Waits until a numeric data attribute on the page satisfies `op value` and returns it: a probe,
+ * not a sleep.
+ */
+export async function waitForNumber(
+  page: Page,
+  selector: string,
+  attr: string,
+  op: '>' | '<' | '=',
+  value: number,
+  timeout: number,
+): Promise<number> {
+  const handle = await page.waitForFunction(
+    ([sel, a, o, v]) => {
+      const raw = document.querySelector(sel as string)?.getAttribute(a as string);
+      if (raw === null || raw === undefined || raw === '') return false;
+      const n = Number(raw);
+      const ok = o === '>' ? n > (v as number) : o === '<' ? n < (v as number) : n === v;
+      return ok ? { n } : false; // an object: a bare 0 would read as "not yet"
+    },
+    [selector, attr, op, value] as const,
+    { timeout, polling: 250 },
+  );
+  return ((await handle.jsonValue()) as { n: number }).n;
 }

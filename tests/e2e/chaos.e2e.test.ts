@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { repoDir, stackEnv } from '../stack/stack-env';
-import { appPageSuite, startPipeline } from './app-page-suite';
+import { appPageSuite, startPipeline, waitForNumber } from './app-page-suite';
 
 const app = appPageSuite(
   { width: 1400, height: 1200 },
@@ -49,27 +49,8 @@ async function dockerState(service: string): Promise<string> {
   return stdout.trim();
 }
 
-/** Waits until a numeric data attribute on the page satisfies `op value`: a probe, not a sleep. */
-async function waitForValue(
-  selector: string,
-  attr: string,
-  op: '>' | '<' | '=',
-  value: number,
-  timeout: number,
-): Promise<number> {
-  const handle = await app.page.waitForFunction(
-    ([sel, a, o, v]) => {
-      const raw = document.querySelector(sel as string)?.getAttribute(a as string);
-      if (raw === null || raw === undefined || raw === '') return false;
-      const n = Number(raw);
-      const ok = o === '>' ? n > (v as number) : o === '<' ? n < (v as number) : n === v;
-      return ok ? { n } : false; // an object: a bare 0 would read as "not yet"
-    },
-    [selector, attr, op, value] as const,
-    { timeout, polling: 250 },
-  );
-  return ((await handle.jsonValue()) as { n: number }).n;
-}
+const waitForValue = (selector: string, attr: string, op: '>' | '<' | '=', value: number, timeout: number) =>
+  waitForNumber(app.page, selector, attr, op, value, timeout);
 
 const value = (testId: string) => `[data-testid="${testId}"]`;
 const recovered = (service: string) =>

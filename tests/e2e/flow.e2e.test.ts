@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FLOW_HOPS } from '../../core/contract/data';
 import { compose, repoDir, storedPerWalk, waitUntil } from '../stack/stack-env';
-import { appPageSuite, startPipeline } from './app-page-suite';
+import { appPageSuite, startPipeline, waitForNumber } from './app-page-suite';
 
 const app = appPageSuite(
   { width: 1400, height: 1100 },
@@ -50,26 +50,8 @@ const hopState = async (name: string) => (await hop(name).getAttribute('data-sta
 const diagnosis = (name: string) =>
   app.page.locator(`[data-testid="flow-diagnosis"][data-hop="${name}"]`).first();
 
-/** Waits until a numeric data attribute on the page satisfies `op value`: a probe, not a sleep. */
-async function waitForValue(
-  selector: string,
-  attr: string,
-  op: '>' | '<',
-  value: number,
-  timeout: number,
-): Promise<number> {
-  const handle = await app.page.waitForFunction(
-    ([sel, a, o, v]) => {
-      const raw = document.querySelector(sel as string)?.getAttribute(a as string);
-      if (raw === null || raw === undefined || raw === '') return false;
-      const n = Number(raw);
-      return (o === '>' ? n > (v as number) : n < (v as number)) ? { n } : false;
-    },
-    [selector, attr, op, value] as const,
-    { timeout, polling: 250 },
-  );
-  return ((await handle.jsonValue()) as { n: number }).n;
-}
+const waitForValue = (selector: string, attr: string, op: '>' | '<' | '=', value: number, timeout: number) =>
+  waitForNumber(app.page, selector, attr, op, value, timeout);
 
 /** Every hop in one of `states` at the same moment. */
 async function waitForAllHops(states: string[], timeout: number): Promise<void> {

@@ -6,14 +6,11 @@
 import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BrokerProbe, KafkaStats, ProducerStatus } from '../../../core/contract/data';
+import { kafkaStats, NOW, producerMetrics } from '../../../core/contract/data.fixture';
 import { KafkaPanel } from './kafka-panel';
 
-const NOW = 1_800_000_000_000;
-
 function stats(probes: Record<number, BrokerProbe | null>, over: Partial<KafkaStats> = {}): KafkaStats {
-  return {
-    reachable: true,
-    error: null,
+  return kafkaStats({
     brokers: [1, 2, 3].map((nodeId) => {
       const probe = probes[nodeId] ?? null;
       return {
@@ -25,27 +22,8 @@ function stats(probes: Record<number, BrokerProbe | null>, over: Partial<KafkaSt
         probe,
       };
     }),
-    controller: 1,
-    topic: 'random-walks',
-    partitions: [0, 1, 2, 3, 4, 5].map((partition) => ({
-      partition,
-      leader: (partition % 3) + 1,
-      replicas: [1, 2, 3],
-      isr: [1, 2, 3],
-      underReplicated: false,
-      endOffset: 0,
-      messagesPerSecond: 0,
-      consumerOffset: null,
-      lag: null,
-    })),
-    underReplicated: 0,
-    messagesPerSecond: 0,
-    consumerGroup: 'telegraf-walkstream',
-    totalLag: null,
-    lagSeconds: null,
-    at: NOW,
     ...over,
-  };
+  });
 }
 
 const answering = (rttMs: number): BrokerProbe => ({
@@ -61,19 +39,7 @@ function producer(queuedByPartition: number[]): ProducerStatus {
     state: 'running',
     startedAt: NOW - 120_000,
     params: {} as ProducerStatus['params'],
-    metrics: {
-      pointsGenerated: 0,
-      pointsProduced: 0,
-      pointsPerSecond: 0,
-      sendLatencyMs: null,
-      errors: 0,
-      lastError: null,
-      lagMs: 0,
-      ticksSkipped: 0,
-      queuedPoints: queued,
-      queuedByPartition,
-      at: 0,
-    },
+    metrics: producerMetrics({ queuedPoints: queued, queuedByPartition }),
     error: null,
   };
 }
