@@ -112,6 +112,9 @@ async function section(
 }
 
 /** One measured rate of the end-to-end sweep, with the run's knobs. */
+/** The pipeline's own p99 at a light load: the warm-up's, or the sweep's first rate's if lower. */
+let baselineLatencyMs: number | undefined;
+
 function sweepRun(lag: LagProbe, cpu: RateRunOptions['cpu'], rate: number): RateRunOptions {
   return {
     brokers: stackEnv.brokers,
@@ -127,6 +130,7 @@ function sweepRun(lag: LagProbe, cpu: RateRunOptions['cpu'], rate: number): Rate
     drainSeconds: config.drainSeconds,
     drainBeforeSeconds: config.drainBeforeSeconds,
     maxLagSlopeFraction: config.maxLagSlopeFraction,
+    baselineLatencyMs,
   };
 }
 
@@ -246,6 +250,7 @@ async function main(): Promise<void> {
       seconds: 5,
       drainSeconds: 60,
     });
+    if (Number.isFinite(warm.p99Ms)) baselineLatencyMs = warm.p99Ms;
     log(
       `  warm-up at 1,000/s: p99 ${fmt(warm.p99Ms)} ms, ${warm.countExact ? 'all points counted' : 'count mismatch'}`,
     );
@@ -264,6 +269,8 @@ async function main(): Promise<void> {
       });
       results.sweep.push(r);
       log(rateLine(r));
+      if (i === 0 && Number.isFinite(r.p99Ms))
+        baselineLatencyMs = Math.min(baselineLatencyMs ?? r.p99Ms, r.p99Ms);
       if (r.cpu) log(cpuLine(r.cpu));
       if (!r.sustainable) break;
       if (i === rates.length - 1 && !process.env.BENCH_RATES && rate < MAX_POINTS_PER_SECOND) {

@@ -12,6 +12,7 @@ import { ChaosService } from './chaos/chaos-service';
 import { connectionHandlers } from './connect/connection-handlers';
 import { ConnectionService } from './connect/connection-service';
 import { createSecretStore, type SecretCipher } from './connect/secret-store';
+import { BRIDGE_SECRET_ENV, bridgeLayout, writeBridgeFiles } from './connect/telegraf-bridge';
 import { FAULT_KINDS, NOT_BUILT_LOCALLY, type ServiceName } from './contract/data';
 import { WalkstreamError } from './contract/errors';
 import { DockerConnection } from './docker/docker-connection';
@@ -23,6 +24,7 @@ import { stackBrokers, stackLinks } from './links';
 import { type FluxRows, PreviewService } from './preview/preview-service';
 import { ProducerService } from './producer/producer-service';
 import { SettingsStore } from './settings/settings-store';
+import type { ComposeExtras } from './stack/compose-cli';
 import { composeMemoryLimitBytes, serviceImage } from './stack/compose-memory';
 import {
   adoptEnvFile,
@@ -281,6 +283,34 @@ export function createCore(opts: CoreOptions): Core {
           : {},
   });
 
+  /** The bridge's files, written afresh on each Start, and the secrets for Compose's environment. */
+  const bridgeExtras = (): ComposeExtras => {
+    const settings = connection.view().settings;
+    const e = env();
+    const layout = bridgeLayout(settings, {
+      metricsPort: Number(e.TELEGRAF_METRICS_PORT ?? 9273),
+      topic: e.WALKSTREAM_TOPIC ?? 'random-walks',
+      platform: process.platform,
+      uid: process.getuid?.(),
+      gid: process.getgid?.(),
+    });
+    const localConf = readFileSync(join(opts.stackDir, 'telegraf', 'telegraf.conf'), 'utf8');
+    const override = writeBridgeFiles(
+      join(dirname(opts.settingsPath), 'bridge'),
+      localConf,
+      settings,
+      layout,
+    );
+    const secrets = connection.bridgeSecrets();
+    return {
+      files: [override],
+      env: {
+        [BRIDGE_SECRET_ENV.kafkaPassword]: secrets.kafkaPassword,
+        [BRIDGE_SECRET_ENV.influxToken]: secrets.influxToken,
+      },
+    };
+  };
+
   const handlers: ApiHandlers = {
     'stack:status': () => stack.status(),
     // Connect mode starts no containers: "up" is the connection check, so a wrong password or
@@ -288,9 +318,16 @@ export function createCore(opts: CoreOptions): Core {
     'stack:up': async () => {
       if (!connected()) return stack.up();
       await connection.check();
-      return stack.status();
+      if (!connection.view().settings.bridge) return stack.status();
+      return stack.upAlone(['telegraf'], bridgeExtras());
     },
-    'stack:down': async ({ removeVolumes }) => (connected() ? stack.status() : stack.down(removeVolumes)),
+    // Connect mode: only the bridge can be ours to stop; the user's cluster is not. Without one,
+    // Docker is not even asked (connect mode works without it).
+    'stack:down': async ({ removeVolumes }) => {
+      if (!connected()) return stack.down(removeVolumes);
+      if (!connection.view().settings.bridge) return stack.status();
+      return stack.down(false);
+    },
     'stack:restartService': ({ service }) => stack.restartService(service),
     'stack:stopService': ({ service }) => stack.stopService(service),
     'stack:startService': ({ service }) => stack.startService(service),

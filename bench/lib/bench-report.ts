@@ -322,6 +322,8 @@ export function renderReport(r: BenchResults): string {
         '(the ± column). Telegraf also stalls for seconds at a time now and then (a slow write to InfluxDB), and the seconds of one stall are not ' +
         'independent: the standard error is widened for the residuals’ lag-1 autocorrelation (effective sample size n·(1 − r)/(1 + r), Santer et al. 2000), ' +
         'and a window left with fewer than three independent seconds cannot show that the backlog does not grow, so its rate is not called sustainable. ' +
+        'The end of the window is judged too, because a short window’s wide ± can hide a growing backlog: the time the last point took to become queryable after the stop, ' +
+        `beyond the pipeline’s own p99 at a light load (the warm-up’s, or the first rate’s if lower), × the rate, is the backlog left over, and spread over the window it must stay within the same ${fmt(c.maxLagSlopeFraction * 100)} % of the rate. ` +
         'The ± is the resolution the window allows: it shrinks about as the window’s length to the power 1.5, so a longer BENCH_SECONDS narrows it. This does not depend on the window length, as a latency bound would: a pipeline slightly slower ' +
         'than the producer passes any latency bound in a short window. Each rate starts from a drained pipeline (lag 0, waited for up to ' +
         `${fmt(c.drainBeforeSeconds)} s).`,

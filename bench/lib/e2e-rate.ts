@@ -47,6 +47,8 @@ export interface RateRunOptions {
   drainBeforeSeconds?: number;
   /** Backlog growth allowed, as a fraction of the rate. */
   maxLagSlopeFraction?: number;
+  /** The pipeline's own p99 at a light load; the drain beyond it counts as backlog left (sustainability.ts). */
+  baselineLatencyMs?: number;
   /** When given, the CPU of each stage is read at the start and when the last point is stored. */
   cpu?: { meter: CpuMeter; machineCores: number };
   /** Called once half-way through the run (e.g. to sample container memory under load). */
@@ -113,6 +115,7 @@ export async function runAtRate(opts: RateRunOptions): Promise<RateRun> {
   const limits: SustainabilityLimits = {
     drainSeconds: opts.drainSeconds ?? 10,
     maxLagSlopeFraction: opts.maxLagSlopeFraction ?? 0.01,
+    baselineLatencyMs: opts.baselineLatencyMs,
   };
   const drainBeforeMs = (opts.drainBeforeSeconds ?? 300) * 1000;
   const drained = await waitForDrain(opts.lag, drainBeforeMs);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fitSlope } from './stats';
 import {
   backlogGrows,
+  endBacklogGrowth,
   type LagSample,
   lagTrend,
   type RunOutcome,
@@ -129,6 +130,25 @@ describe('unsustainableReasons', () => {
     expect(unsustainableReasons(outcome({ lagTrend: growing }), limits)).toEqual([
       'backlog grows 500 ± 0 points/s > 100 points/s',
     ]);
+  });
+
+  it("names the backlog left at the stop, which a short window's wide ± can hide from the trend", () => {
+    // Measured: at 80 000 points/s over 10 s the last point took 499 ms, the pipeline's own p99 173 ms.
+    const run = outcome({
+      rate: 80_000,
+      seconds: 10,
+      generated: 800_000,
+      produced: 800_000,
+      counted: 800_000,
+      drainMs: 499,
+    });
+    const withBaseline = { ...limits, baselineLatencyMs: 173 };
+    expect(endBacklogGrowth(run, 173)).toBeCloseTo(2_608, 0);
+    expect(unsustainableReasons({ ...run, lagTrend: outcome().lagTrend }, withBaseline)).toEqual([
+      "backlog left at the stop: drained in 499 ms, 326 ms beyond the pipeline's own p99 = 2608 points/s over the window > 800 points/s",
+    ]);
+    // A drain within the pipeline's own latency leaves nothing over.
+    expect(unsustainableReasons(outcome({ drainMs: 150 }), withBaseline)).toEqual([]);
   });
 
   it('does not call a rate sustainable when the window is too short to resolve the trend', () => {

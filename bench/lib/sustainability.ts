@@ -87,6 +87,11 @@ export interface SustainabilityLimits {
   maxLagSlopeFraction: number;
   /** Every point must be queryable within this long after the producer stopped. */
   drainSeconds: number;
+  /**
+   * The pipeline's own p99 latency at a light load (the warm-up's): a drain after the stop longer
+   * than that is backlog left over. Unset: the check is not made.
+   */
+  baselineLatencyMs?: number;
 }
 
 export interface RunOutcome {
@@ -116,6 +121,20 @@ export function backlogGrows(trend: LagTrend, limit: number): boolean {
   return trend.pointsPerSecond - 2 * trend.stdErrPointsPerSecond > limit;
 }
 
+/**
+ * The backlog left when the producer stopped, spread over the window, in points/s: the time the
+ * last point took to become queryable beyond the pipeline's own latency, at this rate. The lag
+ * trend judges the middle of the window; this judges its end, and a short window's wide ± cannot
+ * hide it (a 10 s window called 80 000 points/s sustainable by the trend alone, with 0.5 s of
+ * backlog at the stop).
+ */
+export function endBacklogGrowth(
+  r: Pick<RunOutcome, 'drainMs' | 'rate' | 'seconds'>,
+  baselineMs: number,
+): number {
+  return ((Math.max(0, r.drainMs - baselineMs) / 1000) * r.rate) / r.seconds;
+}
+
 /** Why a run is not sustainable; empty when it is. */
 export function unsustainableReasons(r: RunOutcome, limits: SustainabilityLimits): string[] {
   const reasons: string[] = [];
@@ -139,5 +158,12 @@ export function unsustainableReasons(r: RunOutcome, limits: SustainabilityLimits
   }
   if (!(r.drainMs <= limits.drainSeconds * 1000))
     reasons.push(`not all points queryable ${limits.drainSeconds} s after the end`);
+  else if (limits.baselineLatencyMs !== undefined) {
+    const growth = endBacklogGrowth(r, limits.baselineLatencyMs);
+    if (growth > limit)
+      reasons.push(
+        `backlog left at the stop: drained in ${Math.round(r.drainMs)} ms, ${Math.round(r.drainMs - limits.baselineLatencyMs)} ms beyond the pipeline's own p99 = ${Math.round(growth)} points/s over the window > ${Math.round(limit)} points/s`,
+      );
+  }
   return reasons;
 }

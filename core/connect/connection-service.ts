@@ -50,7 +50,7 @@ export class ConnectionService {
     // Secrets first: a store that cannot be written leaves the settings as they were.
     if (password !== undefined) this.opts.secrets.set('kafkaPassword', password);
     if (token !== undefined) this.opts.secrets.set('influxToken', token);
-    this.opts.settings.updateConnection({ mode: patch.mode, kafka, influx });
+    this.opts.settings.updateConnection({ mode: patch.mode, bridge: patch.bridge, kafka, influx });
     this.access = null;
     this.last = null;
     return this.view();
@@ -97,6 +97,14 @@ export class ConnectionService {
       checkedAt: (this.opts.now ?? Date.now)(),
     };
     return this.last;
+  }
+
+  /** The secrets a bridge container needs, for the environment of the Compose run that starts it. */
+  bridgeSecrets(): { kafkaPassword: string; influxToken: string } {
+    return {
+      kafkaPassword: this.opts.secrets.get('kafkaPassword'),
+      influxToken: this.opts.secrets.get('influxToken'),
+    };
   }
 
   /** The last successful check since the settings last changed. */

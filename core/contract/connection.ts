@@ -33,6 +33,11 @@ export interface ConnectionSettings {
   mode: ConnectionMode;
   kafka: KafkaConnection;
   influx: InfluxConnection;
+  /**
+   * Runs the stack's Telegraf alone, as the bridge from the user's Kafka into their InfluxDB (for
+   * users who have no Telegraf of their own doing it).
+   */
+  bridge: boolean;
 }
 
 export type SecretName = 'kafkaPassword' | 'influxToken';
@@ -73,6 +78,7 @@ const secret = z.string().max(10_000, 'must be at most 10000 characters');
 
 export const connectionUpdateSchema = z.strictObject({
   mode: z.enum(['local', 'connect'], { error: 'must be "local" or "connect"' }).optional(),
+  bridge: z.boolean({ error: 'must be true or false' }).optional(),
   kafka: z
     .strictObject({
       bootstrapServers: z.array(hostPort).max(100, 'at most 100 brokers').optional(),
@@ -114,4 +120,5 @@ export const DEFAULT_CONNECTION: ConnectionSettings = {
     keyFile: '',
   },
   influx: { url: '', org: '', bucket: '' },
+  bridge: false,
 };

@@ -47,6 +47,7 @@ export class SettingsStore {
   /** Secrets are not part of it: the caller keeps them in its secret store. */
   updateConnection(patch: {
     mode?: ConnectionSettings['mode'];
+    bridge?: boolean;
     kafka?: Partial<ConnectionSettings['kafka']>;
     influx?: Partial<ConnectionSettings['influx']>;
   }): Settings {
@@ -55,6 +56,7 @@ export class SettingsStore {
       mode: patch.mode ?? c.mode,
       kafka: { ...c.kafka, ...definedOnly(patch.kafka ?? {}) },
       influx: { ...c.influx, ...definedOnly(patch.influx ?? {}) },
+      bridge: patch.bridge ?? c.bridge,
     };
     this.save();
     return this.get();
@@ -77,6 +79,7 @@ export class SettingsStore {
           mode: raw.connection?.mode ?? DEFAULT_CONNECTION.mode,
           kafka: { ...DEFAULT_CONNECTION.kafka, ...raw.connection?.kafka },
           influx: { ...DEFAULT_CONNECTION.influx, ...raw.connection?.influx },
+          bridge: raw.connection?.bridge === true,
         },
       };
     } catch {

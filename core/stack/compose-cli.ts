@@ -15,15 +15,26 @@ export interface ComposeProject {
   envFile?: string;
 }
 
+/** For one run: more override files after the project's, and variables for Compose's interpolation. */
+export interface ComposeExtras {
+  files?: string[];
+  env?: Record<string, string>;
+}
+
 /** `docker compose <args>` on the project; resolves with its stdout, rejects as execFile does. */
-export async function runCompose(p: ComposeProject, args: string[], timeoutMs: number): Promise<string> {
+export async function runCompose(
+  p: ComposeProject,
+  args: string[],
+  timeoutMs: number,
+  extras: ComposeExtras = {},
+): Promise<string> {
   const base = ['compose', '-p', p.project, '--project-directory', p.stackDir];
   if (p.envFile) base.push('--env-file', p.envFile);
-  for (const f of p.composeFiles()) base.push('-f', f);
+  for (const f of [...p.composeFiles(), ...(extras.files ?? [])]) base.push('-f', f);
   const cli = await p.cli();
   const { stdout } = await run(cli.path, [...base, ...args], {
     timeout: timeoutMs,
-    env: cli.env,
+    env: { ...cli.env, ...extras.env },
     maxBuffer: 16 * 1024 * 1024,
   });
   return stdout;

@@ -8,7 +8,7 @@ import {
 } from '../contract/data';
 import { toErrorData, WalkstreamError } from '../contract/errors';
 import type { EventHub } from '../events/event-hub';
-import { type ComposeProject, composeError, runCompose } from './compose-cli';
+import { type ComposeExtras, type ComposeProject, composeError, runCompose } from './compose-cli';
 import { notAvailable, pipelineState } from './container-mapping';
 import { followDockerEvents } from './docker-events';
 import { ProjectContainers } from './project-containers';
@@ -73,6 +73,17 @@ export class StackService {
     return this.runLifecycle('starting', 'start', async () => {
       await this.opts.preflight();
       await runCompose(this.opts, ['up', '-d', '--wait', '--wait-timeout', '300'], 330_000);
+    });
+  }
+
+  /**
+   * Starts these services alone (no dependencies, no pre-flight of the whole stack), with extra
+   * override files and interpolation variables: connect mode's bridge.
+   */
+  async upAlone(services: ServiceName[], extras: ComposeExtras): Promise<StackStatus> {
+    return this.runLifecycle('starting', 'start', async () => {
+      const args = ['up', '-d', '--wait', '--wait-timeout', '120', '--no-deps', ...services];
+      await runCompose(this.opts, args, 150_000, extras);
     });
   }
 

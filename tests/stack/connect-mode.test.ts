@@ -9,8 +9,9 @@
  * settings must produce, fill the Kafka panel and the chart. Nothing bridges the user's Kafka to
  * their InfluxDB here (that is their Telegraf), so the test copies the topic into InfluxDB itself.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,6 +40,51 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+async function influxApi(path: string, init: RequestInit = {}): Promise<Response> {
+  const res = await fetch(`${stackEnv.influxUrl}${path}`, {
+    ...init,
+    headers: {
+      Authorization: `Token ${stackEnv.influxToken}`,
+      'Content-Type': 'application/json',
+      ...init.headers,
+    },
+  });
+  if (!res.ok) throw new Error(`InfluxDB ${path}: ${res.status} ${await res.text()}`);
+  return res;
+}
+
+/** A bucket of its own, so only what the bridge writes is counted. */
+async function freshBucket(name: string): Promise<string> {
+  const { orgs } = (await (await influxApi(`/api/v2/orgs?org=${stackEnv.influxOrg}`)).json()) as {
+    orgs: { id: string }[];
+  };
+  await influxApi('/api/v2/buckets', {
+    method: 'POST',
+    body: JSON.stringify({ orgID: orgs[0]?.id, name, retentionRules: [] }),
+  });
+  return name;
+}
+
+/** How many walk points (and distinct walk/seq pairs) the bucket holds from `from` on. */
+async function countSince(bucket: string, from: string): Promise<{ count: number; distinct: number }> {
+  const flux = `from(bucket: "${bucket}")
+  |> range(start: ${from})
+  |> filter(fn: (r) => r._measurement == "random_walk" and r._field == "seq")
+  |> group()
+  |> map(fn: (r) => ({ r with key: r.walk + ":" + string(v: r._value) }))
+  |> keep(columns: ["key"])`;
+  const res = await influxApi(`/api/v2/query?org=${stackEnv.influxOrg}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/vnd.flux', Accept: 'application/csv' },
+    body: flux,
+  });
+  const keys = (await res.text())
+    .split('\n')
+    .map((l) => l.trim().split(',').at(-1) ?? '')
+    .filter((k) => /^[^:]+:\d+$/.test(k));
+  return { count: keys.length, distinct: new Set(keys).size };
+}
+
 function secureKafka(): Kafka {
   return new Kafka({
     clientId: 'walkstream-connect-test',
@@ -62,7 +108,14 @@ async function topicsOnCluster(): Promise<string[]> {
 beforeAll(async () => {
   broker = await startSecureBroker(Number(process.env.KAFKA_1_PORT ?? 29092) + 100);
   readOnlyToken = await readOnlyInfluxToken();
-  t = createTestCore({ project: `${stackEnv.project}-connect` });
+  // The bridge's Telegraf listens on the host's network beside the test stack's own: a port of its own.
+  const envDir = mkdtempSync(join(tmpdir(), 'walkstream-connect-env-'));
+  const envFile = join(envDir, '.env');
+  writeFileSync(
+    envFile,
+    `${readFileSync(stackEnv.envFile, 'utf8')}\nTELEGRAF_METRICS_PORT=${await freePort()}\n`,
+  );
+  t = createTestCore({ project: `${stackEnv.project}-connect`, envFile });
   good = {
     mode: 'connect',
     kafka: {
@@ -228,6 +281,54 @@ describe('connect mode with good settings', () => {
       code: 'CONNECT_MODE_SWITCH_WHILE_RUNNING',
     });
     await call('producer:stop');
+  });
+
+  it("with the bridge on, Start runs the stack's Telegraf alone, which copies the SASL_SSL topic into InfluxDB exactly", async () => {
+    const bucket = await freshBucket(`connect-bridge-${Date.now()}`);
+    await call('connection:update', { ...good, bridge: true, influx: { ...good.influx, bucket } });
+    await call('stack:up');
+    const local = await t.core.stack.status();
+    expect(local.services.filter((s) => s.state === 'running').map((s) => s.service)).toEqual(['telegraf']);
+    // Neither secret is in a file the bridge reads: they reach the container through its environment.
+    const bridgeDir = join(dirname(t.settingsPath), 'bridge');
+    for (const file of ['telegraf-bridge.conf', 'compose.bridge.yaml']) {
+      const text = readFileSync(join(bridgeDir, file), 'utf8');
+      expect(text).not.toContain(broker.password);
+      expect(text).not.toContain(stackEnv.influxToken);
+    }
+
+    const from = new Date().toISOString();
+    await call('producer:setParams', { walks: 3, rate: 20 });
+    await call('producer:start');
+    await waitUntil(
+      'the producer has sent points',
+      async () => (await call('producer:status')) as ProducerStatus,
+      (s) => (s.metrics?.pointsProduced ?? 0) >= 90,
+      60_000,
+    );
+    await call('producer:stop');
+    const produced = ((await call('producer:status')) as ProducerStatus).metrics?.pointsProduced ?? 0;
+    // Counted where the data ends up: every point of this run, once, in the bridge's bucket.
+    const stored = await waitUntil(
+      "the bridge has written this run's points",
+      () => countSince(bucket, from),
+      (r) => r.count >= produced,
+      60_000,
+      1_000,
+    );
+    expect(stored).toEqual({ count: produced, distinct: produced });
+    // The app reads the bridge like the local Telegraf: its metrics on 127.0.0.1.
+    const telegraf = await waitUntil(
+      "the app reads the bridge's Telegraf",
+      async () => t.core.telegrafStats.poll(),
+      (s) => s.reachable && (s.writtenPoints ?? 0) >= produced,
+      30_000,
+    );
+    expect(telegraf.droppedPoints).toBe(0);
+
+    await call('stack:down', { removeVolumes: false });
+    expect((await t.core.stack.status()).services.filter((s) => s.state !== 'not-available')).toEqual([]);
+    await call('connection:update', { bridge: false, influx: { bucket: stackEnv.influxBucket } });
   });
 
   it('turns the Chaos panel off, with the reason: the cluster is not our containers', async () => {

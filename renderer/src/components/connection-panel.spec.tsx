@@ -24,6 +24,7 @@ const connected: ConnectionView = {
       tls: true,
     },
     influx: { url: 'https://influx.example', org: 'acme', bucket: 'walks' },
+    bridge: false,
   },
   secrets: { kafkaPassword: 'set', influxToken: 'not set' },
   secretStore: {
@@ -48,6 +49,16 @@ describe('the cluster settings', () => {
     fireEvent.click(await screen.findByLabelText(/Your own cluster/));
     expect(calls('connection:update')).toEqual([['connection:update', { mode: 'connect' }]]);
     await screen.findByLabelText('Bootstrap servers');
+  });
+
+  it('ticking the bridge saves it at once and says a container will start', async () => {
+    const bridged = { ...connected, settings: { ...connected.settings, bridge: true } };
+    answer('connection:update', () => bridged);
+    render(<ConnectionPanel />);
+    await screen.findByText(/Starts no containers/);
+    fireEvent.click(screen.getByLabelText(/Run a local Telegraf/));
+    expect(calls('connection:update')).toEqual([['connection:update', { bridge: true }]]);
+    await screen.findByText(/Starts one container, the stack's Telegraf/);
   });
 
   it('shows whether each secret is stored and where, never its value', async () => {

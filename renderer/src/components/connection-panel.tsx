@@ -139,9 +139,24 @@ export function ConnectionPanel() {
       </fieldset>
       {connect ? (
         <p className="hint">
-          Starts no containers: the producer, the Kafka panel and the chart use the cluster below, and the
-          Chaos panel is off. Start tests the connection first. Changes apply at the next Start.
+          {view.settings.bridge
+            ? "Starts one container, the stack's Telegraf, as the bridge from your Kafka into your InfluxDB"
+            : 'Starts no containers'}
+          : the producer, the Kafka panel and the chart use the cluster below, and the Chaos panel is off.
+          Start tests the connection first. Changes apply at the next Start.
         </p>
+      ) : null}
+      {connect ? (
+        <label data-testid="connection-bridge">
+          <input
+            type="checkbox"
+            checked={view.settings.bridge}
+            disabled={busy}
+            onChange={(e) => void save({ bridge: e.target.checked })}
+          />{' '}
+          Run a local Telegraf from your Kafka into your InfluxDB (needs Docker; leave off if your own
+          Telegraf or connector already does it)
+        </label>
       ) : null}
       {connect ? (
         <form
