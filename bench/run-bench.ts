@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { MAX_POINTS_PER_SECOND } from '@walkstream/producer';
 import { createTestCore, flux, repoDir, stackEnv } from '../tests/stack/stack-env';
 import { runAppBench, startServer, stopServer } from './lib/app-bench';
-import { renderReport, summaryLines } from './lib/bench-report';
+import { DEFAULT_RATES, renderReport, summaryLines } from './lib/bench-report';
 import type { BenchResults, ProducerComparison } from './lib/bench-results';
 import { GOALS } from './lib/bench-results';
 import { benchTopicName, deleteBenchTopics } from './lib/bench-topic';
@@ -32,7 +32,6 @@ import { measureStart } from './lib/start-time';
 import { envNumber, fmt } from './lib/stats';
 
 const run = promisify(execFile);
-const DEFAULT_RATES = [1_000, 10_000, 20_000, 40_000, 60_000, 80_000, 100_000, 150_000, 200_000];
 
 /** BENCH_SECTIONS=name,name: run only these sections (for working on one); the report says so. */
 const onlySections = process.env.BENCH_SECTIONS?.split(',').map((x) => x.trim());

@@ -12,6 +12,14 @@ import {
 import { cpuRuns, cpuSection, cpuSummary } from './cpu-report';
 import { fmt } from './stats';
 
+/**
+ * The end-to-end sweep's rates when BENCH_RATES is not set: steps of 10 000 around where this
+ * machine's limit has been (a coarse step would under-report the highest sustainable rate).
+ */
+export const DEFAULT_RATES = [
+  1_000, 10_000, 20_000, 40_000, 50_000, 60_000, 70_000, 80_000, 100_000, 150_000, 200_000,
+];
+
 const mark = (ok: boolean | undefined) => (ok === undefined ? '–' : ok ? '✅ pass' : '❌ miss');
 /** Pass/miss of a measured figure; '–' when it could not be measured. */
 const markIf = (value: number, ok: (v: number) => boolean) =>
@@ -402,7 +410,7 @@ export function renderReport(r: BenchResults): string {
       : []),
     '',
     'Run it: `npm run bench` (full: about 30 min). Knobs: `BENCH_SECONDS` (per measurement, default 30), `BENCH_APP_MINUTES` (default 10), ' +
-      '`BENCH_RATES` (comma-separated, default 1000,10000,20000,40000,60000,80000,100000,150000,200000), `BENCH_WALKS` (default 100), ' +
+      `\`BENCH_RATES\` (comma-separated, default ${DEFAULT_RATES.join(',')}), \`BENCH_WALKS\` (default 100), ` +
       '`BENCH_OUT` (the report’s path, default docs/BENCHMARKS.md; the plot goes beside it), ' +
       '`BENCH_SECTIONS` (comma-separated, only these: producer vs kafka-producer-perf-test, InfluxDB write capacity, end-to-end sweep, app cost, app bench, start time, plot); ' +
       'e.g. `BENCH_SECONDS=10 BENCH_APP_MINUTES=1 npm run bench` for a quick check.',

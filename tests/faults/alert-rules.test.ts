@@ -13,7 +13,7 @@ import {
   KAFKA_BROKERS,
   ruleFires,
 } from '../../stack/grafana/dashboards-src/alert-rules';
-import { compose, flux, stackEnv, waitUntil } from '../stack/stack-env';
+import { compose, flux, influxApi, scratchBucket, stackEnv, waitUntil } from '../stack/stack-env';
 import {
   holdFaultFor,
   influxHealthy,
@@ -34,19 +34,6 @@ async function ruleValue(r: AlertRule, bucket = stackEnv.influxBucket): Promise<
   return rows.length ? Number(rows[0]?._value) : null;
 }
 const fires = (r: AlertRule, v: number | null) => v !== null && ruleFires(r, v);
-
-async function influxApi(path: string, init: RequestInit = {}): Promise<Response> {
-  const res = await fetch(`${stackEnv.influxUrl}${path}`, {
-    ...init,
-    headers: {
-      Authorization: `Token ${stackEnv.influxToken}`,
-      'Content-Type': 'application/json',
-      ...init.headers,
-    },
-  });
-  if (!res.ok) throw new Error(`InfluxDB ${path}: ${res.status} ${await res.text()}`);
-  return res;
-}
 
 beforeAll(async () => {
   running = await startTrackedProducer('alerts');
@@ -150,16 +137,7 @@ describe("Grafana's alert rules, on the real InfluxDB", () => {
   });
 
   it('"dropped points" and "holds more than 30 s of data" fire on their signals (scratch bucket)', async () => {
-    const orgs = (await (await influxApi(`/api/v2/orgs?org=${stackEnv.influxOrg}`)).json()) as {
-      orgs: { id: string }[];
-    };
-    const bucket = `alerts-scratch-${Date.now().toString(36)}`;
-    const created = (await (
-      await influxApi('/api/v2/buckets', {
-        method: 'POST',
-        body: JSON.stringify({ orgID: orgs.orgs[0]?.id, name: bucket, retentionRules: [] }),
-      })
-    ).json()) as { id: string };
+    const { name: bucket, remove } = await scratchBucket('alerts-scratch');
     try {
       const now = Date.now();
       const line = (agoS: number, fields: string) =>
@@ -186,7 +164,7 @@ describe("Grafana's alert rules, on the real InfluxDB", () => {
       expect(await ruleValue(dropping, bucket)).toBe(5);
       expect(fires(backlog, await ruleValue(backlog, bucket))).toBe(true);
     } finally {
-      await influxApi(`/api/v2/buckets/${created.id}`, { method: 'DELETE' }).catch(() => {});
+      await remove().catch(() => {});
     }
   });
 });

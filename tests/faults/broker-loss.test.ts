@@ -166,6 +166,16 @@ describe('losing Kafka brokers while producing', () => {
   it('one broker cut off the network for 60 s: nothing lost, duplicated or reordered; how long each partition paused is printed', async () => {
     await brokerSilentFor60s('netcut', '4 one broker cut off the network 60 s', cutBrokerOff);
   });
+
+  // Every ISR change goes through the active controller: silent, it must be replaced first.
+  it('the active KRaft controller frozen for 60 s: nothing lost, duplicated or reordered; how long each partition paused is printed', async () => {
+    await brokerSilentFor60s(
+      'freezectl',
+      '3b the active controller frozen 60 s',
+      async (service) => freezeBroker(service),
+      'active controller',
+    );
+  });
 });
 
 /**
@@ -180,6 +190,7 @@ async function brokerSilentFor60s(
   scenario: string,
   label: string,
   makeFault: (service: string) => Promise<BrokerFault>,
+  which: 'leads the most' | 'active controller' = 'leads the most',
 ): Promise<void> {
   const watch = await watchAdmin();
   await restorePreferredLeaders(watch);
@@ -192,8 +203,8 @@ async function brokerSilentFor60s(
   try {
     await waitForAcks(p, 5_000);
     const before = await partitionLeaders(watch);
-    const silent = pickSilentBroker(before);
     const controller = await activeController();
+    const silent = which === 'active controller' ? controller : pickSilentBroker(before);
     const moving = [...before].filter(([, leader]) => leader === silent).map(([partition]) => partition);
     const staying = [...before.keys()].filter((x) => !moving.includes(x) && p.ackTimes(x).length > 0);
     let peakQueuedOnSilent = 0;

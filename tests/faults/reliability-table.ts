@@ -27,6 +27,15 @@ const s = (ms: unknown) =>
     : `${(Number(ms) / 1000).toFixed(1)} s`;
 const find = (prefix: string) => [...last.entries()].find(([k]) => k.startsWith(prefix))?.[1];
 
+/** A broker alive but answering nothing (frozen or cut off): the data kept, and how each side paused. */
+const silentRow =
+  (fault: string) =>
+  (f: Figures): [string, string, string] => [
+    fault,
+    `${n(f.points)} points: ${n(f.lost)} lost, ${n(f.duplicatesInKafka)} duplicated, ${n(f.outOfOrderWalksInKafka)} walks out of order in Kafka`,
+    `${silentWho(f)}cluster's own leader failover ${s(f.clusterLeaderFailoverMs)}; its partitions acknowledged again after ${s(f.movedPartitionsAckedAgainAfterMs)}, queryable again after ${s(f.movedPartitionsQueryableAgainAfterMs)}; other partitions' longest gap ${s(f.stayingPartitionsLongestAckGapMs)} acknowledged, ${s(f.stayingPartitionsLongestQueryableGapMs)} queryable`,
+  ];
+
 const rows: [string, (f: Figures) => [string, string, string]][] = [
   [
     '1 ',
@@ -44,22 +53,9 @@ const rows: [string, (f: Figures) => [string, string, string]][] = [
       `${n(f.pointsHeldUnacknowledgedWhileBlocked)} points held unacknowledged while blocked; producing resumed ${s(f.producingResumedAfterRestartMs)} after the restart, ISR 3 after ${s(f.isrBackTo3AfterRestartMs)}`,
     ],
   ],
-  [
-    '3 one broker frozen',
-    (f) => [
-      'one broker frozen (`docker pause`) for 60 s',
-      `${n(f.points)} points: ${n(f.lost)} lost, ${n(f.duplicatesInKafka)} duplicated, ${n(f.outOfOrderWalksInKafka)} walks out of order in Kafka`,
-      `${silentWho(f)}cluster's own leader failover ${s(f.clusterLeaderFailoverMs)}; its partitions acknowledged again after ${s(f.movedPartitionsAckedAgainAfterMs)}, queryable again after ${s(f.movedPartitionsQueryableAgainAfterMs)}; other partitions' longest gap ${s(f.stayingPartitionsLongestAckGapMs)} acknowledged, ${s(f.stayingPartitionsLongestQueryableGapMs)} queryable`,
-    ],
-  ],
-  [
-    '4 one broker cut',
-    (f) => [
-      'one broker cut off the network for 60 s',
-      `${n(f.points)} points: ${n(f.lost)} lost, ${n(f.duplicatesInKafka)} duplicated, ${n(f.outOfOrderWalksInKafka)} walks out of order in Kafka`,
-      `${silentWho(f)}cluster's own leader failover ${s(f.clusterLeaderFailoverMs)}; its partitions acknowledged again after ${s(f.movedPartitionsAckedAgainAfterMs)}, queryable again after ${s(f.movedPartitionsQueryableAgainAfterMs)}; other partitions' longest gap ${s(f.stayingPartitionsLongestAckGapMs)} acknowledged, ${s(f.stayingPartitionsLongestQueryableGapMs)} queryable`,
-    ],
-  ],
+  ['3 one broker frozen', silentRow('one broker frozen (`docker pause`) for 60 s')],
+  ['3b the active controller', silentRow('the active KRaft controller frozen for 60 s')],
+  ['4 one broker cut', silentRow('one broker cut off the network for 60 s')],
   [
     '3 Telegraf',
     (f) => [

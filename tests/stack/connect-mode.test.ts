@@ -14,11 +14,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { ApiInput } from '../../core/contract/api';
 import type { KafkaStats, PreviewUpdate, ProducerStatus } from '../../core/contract/data';
 import { readOnlyInfluxToken, type SecureBroker, startSecureBroker } from './secure-broker';
-import { createTestCore, stackEnv, waitUntil } from './stack-env';
+import { createTestCore, flux, scratchBucket, stackEnv, waitUntil } from './stack-env';
 
 let broker: SecureBroker;
 let readOnlyToken: string;
@@ -40,49 +40,14 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function influxApi(path: string, init: RequestInit = {}): Promise<Response> {
-  const res = await fetch(`${stackEnv.influxUrl}${path}`, {
-    ...init,
-    headers: {
-      Authorization: `Token ${stackEnv.influxToken}`,
-      'Content-Type': 'application/json',
-      ...init.headers,
-    },
-  });
-  if (!res.ok) throw new Error(`InfluxDB ${path}: ${res.status} ${await res.text()}`);
-  return res;
-}
-
-/** A bucket of its own, so only what the bridge writes is counted. */
-async function freshBucket(name: string): Promise<string> {
-  const { orgs } = (await (await influxApi(`/api/v2/orgs?org=${stackEnv.influxOrg}`)).json()) as {
-    orgs: { id: string }[];
-  };
-  await influxApi('/api/v2/buckets', {
-    method: 'POST',
-    body: JSON.stringify({ orgID: orgs[0]?.id, name, retentionRules: [] }),
-  });
-  return name;
-}
-
 /** How many walk points (and distinct walk/seq pairs) the bucket holds from `from` on. */
 async function countSince(bucket: string, from: string): Promise<{ count: number; distinct: number }> {
-  const flux = `from(bucket: "${bucket}")
+  const rows = await flux<{ walk: string; _value: number }>(`from(bucket: "${bucket}")
   |> range(start: ${from})
   |> filter(fn: (r) => r._measurement == "random_walk" and r._field == "seq")
   |> group()
-  |> map(fn: (r) => ({ r with key: r.walk + ":" + string(v: r._value) }))
-  |> keep(columns: ["key"])`;
-  const res = await influxApi(`/api/v2/query?org=${stackEnv.influxOrg}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/vnd.flux', Accept: 'application/csv' },
-    body: flux,
-  });
-  const keys = (await res.text())
-    .split('\n')
-    .map((l) => l.trim().split(',').at(-1) ?? '')
-    .filter((k) => /^[^:]+:\d+$/.test(k));
-  return { count: keys.length, distinct: new Set(keys).size };
+  |> keep(columns: ["walk", "_value"])`);
+  return { count: rows.length, distinct: new Set(rows.map((r) => `${r.walk}:${r._value}`)).size };
 }
 
 function secureKafka(): Kafka {
@@ -284,7 +249,8 @@ describe('connect mode with good settings', () => {
   });
 
   it("with the bridge on, Start runs the stack's Telegraf alone, which copies the SASL_SSL topic into InfluxDB exactly", async () => {
-    const bucket = await freshBucket(`connect-bridge-${Date.now()}`);
+    const { name: bucket, remove } = await scratchBucket('connect-bridge');
+    onTestFinished(() => remove().catch(() => {}));
     await call('connection:update', { ...good, bridge: true, influx: { ...good.influx, bucket } });
     await call('stack:up');
     const local = await t.core.stack.status();

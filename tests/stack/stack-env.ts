@@ -81,6 +81,35 @@ export function influxQueryApi() {
   );
 }
 
+/** A call to InfluxDB's HTTP API with the admin token; a non-2xx answer throws with its body. */
+export async function influxApi(path: string, init: RequestInit = {}): Promise<Response> {
+  const res = await fetch(`${stackEnv.influxUrl}${path}`, {
+    ...init,
+    headers: {
+      Authorization: `Token ${stackEnv.influxToken}`,
+      'Content-Type': 'application/json',
+      ...init.headers,
+    },
+  });
+  if (!res.ok) throw new Error(`InfluxDB ${path}: ${res.status} ${await res.text()}`);
+  return res;
+}
+
+/** A bucket of the test's own, so only what it writes there is counted; `remove` deletes it. */
+export async function scratchBucket(prefix: string): Promise<{ name: string; remove: () => Promise<void> }> {
+  const { orgs } = (await (await influxApi(`/api/v2/orgs?org=${stackEnv.influxOrg}`)).json()) as {
+    orgs: { id: string }[];
+  };
+  const name = `${prefix}-${Date.now().toString(36)}`;
+  const { id } = (await (
+    await influxApi('/api/v2/buckets', {
+      method: 'POST',
+      body: JSON.stringify({ orgID: orgs[0]?.id, name, retentionRules: [] }),
+    })
+  ).json()) as { id: string };
+  return { name, remove: () => influxApi(`/api/v2/buckets/${id}`, { method: 'DELETE' }).then(() => {}) };
+}
+
 /** Runs a Flux query and returns its rows as plain objects. */
 export async function flux<T = Record<string, unknown>>(query: string): Promise<T[]> {
   return (await influxQueryApi().collectRows(query)) as T[];
