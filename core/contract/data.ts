@@ -136,6 +136,8 @@ export interface TelegrafStats {
   writeErrors: number | null;
   /** Points parsed from Kafka messages. */
   consumedPoints: number | null;
+  /** When Telegraf counted consumedPoints (epoch ms, its own clock); null when it does not say. */
+  consumedAt: number | null;
   at: number;
 }
 

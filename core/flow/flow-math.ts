@@ -23,6 +23,20 @@ export class RateMeter {
     while (this.samples.length > 2 && (this.samples[0]?.t ?? t) < keepFrom) this.samples.shift();
   }
 
+  /**
+   * The value at `t`, interpolated between the samples around it (the newest one after the last
+   * sample); null when the history does not reach back that far.
+   */
+  valueAt(t: number): number | null {
+    const after = this.samples.findIndex((s) => s.t > t);
+    if (after === 0) return null;
+    const before = this.samples[after === -1 ? this.samples.length - 1 : after - 1];
+    const next = after === -1 ? undefined : this.samples[after];
+    if (!before) return null;
+    if (!next) return before.v;
+    return before.v + ((next.v - before.v) * (t - before.t)) / (next.t - before.t);
+  }
+
   rate(now: number): number | null {
     const first = this.samples[0];
     const last = this.samples.at(-1);

@@ -133,6 +133,22 @@ describe('FlowService', () => {
     expect(last).toContain(`(r.walk == "w0001" and r._time > ${new Date(start - 1).toISOString()})`); // nothing seen yet
   });
 
+  it("reads the acknowledged count at Telegraf's own sample time for the Kafka backlog", () => {
+    const { hub, flow, producer, advance, now } = setup();
+    hub.publish('producer:status', producer({ metrics: metrics({ pointsProduced: 0 }) }));
+    hub.publish('telegraf:stats', telegraf({ consumedPoints: 50_000, consumedAt: now() }));
+    const t0 = advance(1_000);
+    hub.publish('producer:status', producer({ metrics: metrics({ pointsProduced: 1_000 }) }));
+    advance(1_000);
+    hub.publish('producer:status', producer({ metrics: metrics({ pointsProduced: 2_000 }) }));
+    // Telegraf counted 1 400 more, half a second after t0, when 1 500 were acknowledged.
+    hub.publish('telegraf:stats', telegraf({ consumedPoints: 51_400, consumedAt: t0 + 500 }));
+    expect(flow.status().hops.kafka.backlog).toBe(100);
+    // A stamp from the future (another clock) falls back to the count of now.
+    hub.publish('telegraf:stats', telegraf({ consumedPoints: 51_400, consumedAt: now() + 5_000 }));
+    expect(flow.status().hops.kafka.backlog).toBe(600);
+  });
+
   it('a new run starts the latency and the totals over', async () => {
     const { hub, flow, influx, producer, advance, now } = setup();
     hub.publish('producer:status', producer());

@@ -314,6 +314,15 @@ export class FlowService {
     if (ages.length > 0) this.chartNewestAt = u.at - Math.min(...ages);
   }
 
+  /** The acknowledged count when Telegraf last counted what it consumed, if its stamp is believable. */
+  private acknowledgedWhenConsumed(now: number): number | null {
+    const at = this.telegraf?.reachable ? this.telegraf.consumedAt : null;
+    // Telegraf's clock may be a VM's: a stamp from the future, or older than the kept history
+    // (a Telegraf that stopped counting), is not used.
+    if (at === null || at > now || now - at > 3_000) return null;
+    return this.meters.acknowledged.valueAt(at);
+  }
+
   private compute(): FlowStatus {
     const now = this.now();
     const params = this.producer?.params;
@@ -334,6 +343,7 @@ export class FlowService {
         askedPerSecond: params ? params.walks * params.rate : 0,
         kafkaMessages: this.counters.kafkaMessages.total,
         consumed: this.counters.consumed.total,
+        acknowledgedWhenConsumed: this.acknowledgedWhenConsumed(now),
         written: this.counters.written.total,
         dropped: this.counters.dropped.total,
         recentWriteErrors: this.writeErrors.growth(),

@@ -41,6 +41,7 @@ export function telegraf(patch: Partial<TelegrafStats> = {}): TelegrafStats {
     droppedPoints: 0,
     writeErrors: 0,
     consumedPoints: 5_950,
+    consumedAt: null,
     at: NOW,
     ...patch,
   };
@@ -92,6 +93,7 @@ export function signals(patch: SignalsPatch = {}): FlowSignals {
       askedPerSecond: 100,
       kafkaMessages: 600,
       consumed: 5_950,
+      acknowledgedWhenConsumed: null,
       written: 5_900,
       dropped: 0,
       recentWriteErrors: 0,

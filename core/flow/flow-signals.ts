@@ -38,6 +38,11 @@ export interface FlowSignals {
     /** Counters of other processes, counted from the run's start. */
     kafkaMessages: number | null;
     consumed: number | null;
+    /**
+     * The producer's acknowledged points at the moment Telegraf counted `consumed` (its metrics are
+     * gathered once a second); null when that moment is unknown or out of the kept history.
+     */
+    acknowledgedWhenConsumed: number | null;
     written: number | null;
     dropped: number | null;
     /** Growth over the last 10 s. */
@@ -71,17 +76,18 @@ export function stackUp(s: FlowSignals): boolean {
 }
 
 /**
- * Points Kafka acknowledged this run that Telegraf has not consumed yet. Two counts, both high by
- * about a second of data: the producer's acknowledged points less Telegraf's consumed ones (its
- * counters are gathered once a second), and the consumer group's lag in messages (committed once
- * a second) at this run's points per message. The smaller is the closer. The first alone can stay
- * high for good: what a Telegraf consumed and committed in its last second before being killed is
- * in no counter of the one that replaces it.
+ * Points Kafka acknowledged this run that Telegraf has not consumed yet. Two upper bounds: the
+ * producer's acknowledged points less Telegraf's consumed ones, both as of the moment Telegraf
+ * counted (its counters are gathered once a second: compared with the acknowledged count of now,
+ * a healthy pipeline would show a second of data waiting), and the consumer group's lag in messages
+ * (committed once a second) at this run's points per message. The smaller is the closer. The
+ * first alone can stay high for good: what a Telegraf consumed and committed in its last second
+ * before being killed is in no counter of the one that replaces it.
  */
 export function kafkaBacklog(s: FlowSignals): number | null {
   const acked = s.producer?.metrics?.pointsProduced ?? null;
   if (acked === null || s.run.consumed === null) return null;
-  const counted = Math.max(0, acked - s.run.consumed);
+  const counted = Math.max(0, (s.run.acknowledgedWhenConsumed ?? acked) - s.run.consumed);
   const lag = s.kafka?.reachable ? s.kafka.totalLag : null;
   const messages = s.run.kafkaMessages;
   if (lag === null || !messages || acked <= 0) return counted;

@@ -51,6 +51,21 @@ describe('buildFlowStatus', () => {
     expect(g.hops.kafka.backlog).toBe(990);
   });
 
+  it('compares what Telegraf consumed with what was acknowledged when it counted, not since', () => {
+    // 5 990 acknowledged now, 5 950 consumed as Telegraf counted a second ago, when 5 890 were
+    // acknowledged: Telegraf was ahead of nothing; the 100 since are not waiting on it yet.
+    const f = buildFlowStatus(
+      signals({ kafka: kafka({ totalLag: 500 }), run: { consumed: 5_950, acknowledgedWhenConsumed: 5_890 } }),
+      latency,
+    );
+    expect(f.hops.kafka.backlog).toBe(0);
+    const g = buildFlowStatus(
+      signals({ kafka: kafka({ totalLag: 500 }), run: { consumed: 5_800, acknowledgedWhenConsumed: 5_890 } }),
+      latency,
+    );
+    expect(g.hops.kafka.backlog).toBe(90);
+  });
+
   it('Telegraf paused by a fault: Telegraf down and faulted, the hops after it waiting, Kafka still taking data', () => {
     const f = buildFlowStatus(
       signals({

@@ -3,9 +3,11 @@ export interface PromSample {
   name: string;
   labels: Record<string, string>;
   value: number;
+  /** The sample's own timestamp (epoch ms), when the exporter writes one. */
+  timestampMs: number | null;
 }
 
-const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/;
+const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+(-?\d+))?/;
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
 
 /** Parses Prometheus exposition text (comments and malformed lines are skipped). */
@@ -20,7 +22,7 @@ export function parsePrometheusText(text: string): PromSample[] {
     const labels: Record<string, string> = {};
     for (const l of (m[2] ?? '').matchAll(LABEL))
       labels[l[1] as string] = (l[2] as string).replace(/\\(.)/g, '$1');
-    out.push({ name: m[1] as string, labels, value });
+    out.push({ name: m[1] as string, labels, value, timestampMs: m[4] === undefined ? null : Number(m[4]) });
   }
   return out;
 }

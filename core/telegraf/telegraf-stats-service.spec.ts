@@ -13,7 +13,7 @@ internal_write_metrics_written{alias="kafka_data",output="influxdb_v2",version="
 internal_write_metrics_dropped{alias="kafka_data",output="influxdb_v2",version="1.40.1"} 5
 internal_write_metrics_dropped{alias="telegraf_self",output="influxdb_v2",version="1.40.1"} 999
 internal_write_errors{alias="kafka_data",output="influxdb_v2",version="1.40.1"} 12
-internal_gather_metrics_gathered{input="kafka_consumer",version="1.40.1"} 130000
+internal_gather_metrics_gathered{input="kafka_consumer",version="1.40.1"} 130000 1800000000123
 internal_gather_metrics_gathered{input="internal",version="1.40.1"} 400
 `;
 
@@ -28,6 +28,8 @@ describe('telegrafStatsFrom', () => {
       droppedPoints: 5,
       writeErrors: 12,
       consumedPoints: 130000,
+      // export_timestamp = true: the time Telegraf gathered it.
+      consumedAt: 1_800_000_000_123,
       at: 1,
     });
   });
@@ -40,8 +42,9 @@ describe('telegrafStatsFrom', () => {
 describe('parsePrometheusText', () => {
   it('reads escaped label values and skips comments and garbage', () => {
     expect(parsePrometheusText('# c\nm{a="x\\"y",b="z"} 2\nnot a sample\n')).toEqual([
-      { name: 'm', labels: { a: 'x"y', b: 'z' }, value: 2 },
+      { name: 'm', labels: { a: 'x"y', b: 'z' }, value: 2, timestampMs: null },
     ]);
+    expect(parsePrometheusText('m 2 1800000000123\n')[0]?.timestampMs).toBe(1_800_000_000_123);
   });
 });
 

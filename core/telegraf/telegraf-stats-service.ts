@@ -72,6 +72,7 @@ function unreachable(err: unknown): TelegrafStats {
     droppedPoints: null,
     writeErrors: null,
     consumedPoints: null,
+    consumedAt: null,
     at: Date.now(),
   };
 }
@@ -79,12 +80,10 @@ function unreachable(err: unknown): TelegrafStats {
 /** The figures the app shows, from the text of Telegraf's prometheus_client output. */
 export function telegrafStatsFrom(text: string, at: number): TelegrafStats {
   const samples = parsePrometheusText(text);
-  const pick = (name: string, match: Record<string, string>) => {
-    const s = samples.find(
-      (x) => x.name === name && Object.entries(match).every(([k, v]) => x.labels[k] === v),
-    );
-    return s ? s.value : null;
-  };
+  const find = (name: string, match: Record<string, string>) =>
+    samples.find((x) => x.name === name && Object.entries(match).every(([k, v]) => x.labels[k] === v));
+  const pick = (name: string, match: Record<string, string>) => find(name, match)?.value ?? null;
+  const consumed = find('internal_gather_metrics_gathered', { input: 'kafka_consumer' });
   const data = { alias: DATA_OUTPUT };
   return {
     reachable: true,
@@ -94,7 +93,8 @@ export function telegrafStatsFrom(text: string, at: number): TelegrafStats {
     writtenPoints: pick('internal_write_metrics_written', data),
     droppedPoints: pick('internal_write_metrics_dropped', data),
     writeErrors: pick('internal_write_errors', data),
-    consumedPoints: pick('internal_gather_metrics_gathered', { input: 'kafka_consumer' }),
+    consumedPoints: consumed?.value ?? null,
+    consumedAt: consumed?.timestampMs ?? null,
     at,
   };
 }

@@ -11,6 +11,7 @@ const stats = (over: Partial<TelegrafStats>): TelegrafStats => ({
   droppedPoints: 0,
   writeErrors: 0,
   consumedPoints: 0,
+  consumedAt: null,
   at: 0,
   ...over,
 });
