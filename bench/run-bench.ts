@@ -9,12 +9,12 @@
  *   BENCH_OUT=path.md      where the report goes (the plot beside it); default docs/BENCHMARKS.md
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, release, totalmem } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { MAX_POINTS_PER_SECOND } from '@walkstream/producer';
-import { createTestCore, flux, repoDir, stackEnv } from '../tests/stack/stack-env';
+import { compose, createTestCore, flux, repoDir, stackEnv } from '../tests/stack/stack-env';
 import { runAppBench, startServer, stopServer } from './lib/app-bench';
 import { DEFAULT_RATES, renderReport, summaryLines } from './lib/bench-report';
 import type { BenchResults, ProducerComparison } from './lib/bench-results';
@@ -25,6 +25,7 @@ import { type CpuMeter, type CpuPerPoint, createCpuMeter } from './lib/cpu-usage
 import { type RateRun, type RateRunOptions, runAtRate } from './lib/e2e-rate';
 import { sampleFootprint } from './lib/footprint';
 import { measureInfluxCapacity } from './lib/influx-capacity';
+import { LEVERS } from './lib/levers';
 import { runPerfTest } from './lib/perf-test';
 import { renderPng, throughputLatencySvg } from './lib/plot';
 import { measureProducerThroughput } from './lib/producer-throughput';
@@ -110,9 +111,37 @@ async function section(
   writeFileSync(reportPath, renderReport(results));
 }
 
-/** One measured rate of the end-to-end sweep, with the run's knobs. */
 /** The pipeline's own p99 at a light load: the warm-up's, or the sweep's first rate's if lower. */
 let baselineLatencyMs: number | undefined;
+
+/**
+ * Telegraf recreated with this telegraf.conf (null: the stack's own), through a Compose override
+ * that mounts it; waits until it is healthy again.
+ */
+async function restartTelegrafWith(conf: string | null): Promise<void> {
+  if (conf === null) {
+    await compose('up', '-d', '--wait', '--no-deps', 'telegraf');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'walkstream-lever-'));
+  try {
+    // Readable by the container's telegraf user.
+    chmodSync(dir, 0o755);
+    writeFileSync(join(dir, 'telegraf.conf'), conf, { mode: 0o644 });
+    const override = join(dir, 'compose.lever.yaml');
+    writeFileSync(
+      override,
+      `services:\n  telegraf:\n    volumes:\n      - ${JSON.stringify(`${join(dir, 'telegraf.conf')}:/etc/telegraf/telegraf.conf:ro`)}\n`,
+    );
+    await compose('-f', override, 'up', '-d', '--wait', '--no-deps', 'telegraf');
+  } finally {
+    // The container keeps its bind mount of the file until it is recreated: remove the folder then.
+    leverDirs.push(dir);
+  }
+}
+const leverDirs: string[] = [];
+
+/** One measured rate of the end-to-end sweep, with the run's knobs. */
 
 function sweepRun(lag: LagProbe, cpu: RateRunOptions['cpu'], rate: number): RateRunOptions {
   return {
@@ -303,6 +332,37 @@ async function main(): Promise<void> {
     log(`  without the app again: ${rateLine(after)}`);
     if (after.cpu) log(cpuLine(after.cpu));
     results.appCost = { rate, without: [before, after], with: withApp, appStage };
+  });
+
+  await section(results, lag, 'levers', async () => {
+    // Where every lever matters and every run stays sustainable: a rate well below the limit.
+    const rate = 20_000;
+    const at = (producer?: RateRunOptions['producer']) =>
+      runAtRate({ ...sweepRun(lag, cpu, rate), producer });
+    // Not recorded: when the section runs alone, the cluster's first minute is slower than the rest.
+    await runAtRate({ ...sweepRun(lag, undefined, rate), seconds: 5 });
+    const pairs: NonNullable<BenchResults['levers']>['pairs'] = [];
+    results.levers = { rate, pairs };
+    const localConf = readFileSync(`${repoDir}stack/telegraf/telegraf.conf`, 'utf8');
+    for (const lever of LEVERS) {
+      const entry: (typeof pairs)[number] = { name: lever.name, kept: lever.kept, without: lever.without };
+      pairs.push(entry);
+      try {
+        entry.keptRun = await at();
+        log(`  every setting kept: ${rateLine(entry.keptRun)}`);
+        if (entry.keptRun.cpu) log(cpuLine(entry.keptRun.cpu));
+        if (lever.telegrafConf) await restartTelegrafWith(lever.telegrafConf(localConf));
+        entry.run = await at(lever.producer);
+        log(`  without ${lever.name} (${lever.without}): ${rateLine(entry.run)}`);
+        if (entry.run.cpu) log(cpuLine(entry.run.cpu));
+      } catch (err) {
+        entry.error = (err as Error).message;
+        log(`  without ${lever.name}: FAILED ${entry.error}`);
+      } finally {
+        if (lever.telegrafConf) await restartTelegrafWith(null);
+        for (const d of leverDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+      }
+    }
   });
 
   await section(results, lag, 'app bench', async () => {

@@ -10,6 +10,7 @@ import {
   stripLatencyGaps,
 } from './bench-results';
 import { cpuRuns, cpuSection, cpuSummary } from './cpu-report';
+import type { RateRun } from './e2e-rate';
 import { fmt } from './stats';
 
 /**
@@ -211,6 +212,31 @@ function appCostSection(r: BenchResults): string[] {
   ];
 }
 
+/** Each kept setting against the pipeline without it, from the same run. */
+function leversSection(r: BenchResults): string[] {
+  const l = r.levers;
+  if (!l) return ['Not measured.'];
+  const cpuOf = (run: RateRun | undefined) => run?.cpu?.totalMicrosPerPoint ?? Number.NaN;
+  const ceiling = (run: RateRun | undefined) => fmt(run?.cpu?.ceilingPointsPerSecond ?? Number.NaN);
+  return [
+    '| lever (kept) | without it | CPU per point, kept → without | CPU ceiling, kept → without | p99, kept → without | sustainable without it |',
+    '|---|---|---:|---:|---:|---|',
+    ...l.pairs.map((p) => {
+      if (!p.run || !p.keptRun)
+        return `| ${p.name}: ${p.kept} | ${p.without} | failed: ${p.error ?? 'not run'} | | | |`;
+      return (
+        `| ${p.name}: ${p.kept} | ${p.without} | ${us(cpuOf(p.keptRun))} → ${us(cpuOf(p.run))} | ${ceiling(p.keptRun)} → ${ceiling(p.run)} points/s | ` +
+        `${ms(p.keptRun.p99Ms)} → ${ms(p.run.p99Ms)} | ${p.run.sustainable ? 'yes' : `no: ${p.run.reasons.join('; ')}`} |`
+      );
+    }),
+    '',
+    `Method: for each lever, the end-to-end run above at ${fmt(l.rate)} points/s (${fmt(l.pairs[0]?.keptRun?.seconds ?? Number.NaN)} s each, from a drained pipeline) ` +
+      'with every kept setting, then right after it with that one undone: each pair is compared within itself, so the cluster warming up over the section does not count. ' +
+      "Producer levers are options of the bench's producer; Telegraf levers restart Telegraf with stack/telegraf/telegraf.conf so edited, and again with the file as it is afterwards. " +
+      'CPU per point: every stage (producer, brokers, Telegraf, InfluxDB) per point stored, as in "Where the CPU goes"; one pair is one run each, so differences of a few µs are within the noise.',
+  ];
+}
+
 function startSection(r: BenchResults): string[] {
   if (r.starts.length === 0) return ['Not measured.'];
   const services = [...new Set(r.starts.flatMap((s) => Object.keys(s.healthyMs)))].sort();
@@ -381,6 +407,10 @@ export function renderReport(r: BenchResults): string {
     '',
     laptopNote(r),
     '',
+    '## Levers kept, each against the pipeline without it',
+    '',
+    ...leversSection(r),
+    '',
     '## What the app costs the pipeline',
     '',
     ...appCostSection(r),
@@ -412,7 +442,7 @@ export function renderReport(r: BenchResults): string {
     'Run it: `npm run bench` (full: about 30 min). Knobs: `BENCH_SECONDS` (per measurement, default 30), `BENCH_APP_MINUTES` (default 10), ' +
       `\`BENCH_RATES\` (comma-separated, default ${DEFAULT_RATES.join(',')}), \`BENCH_WALKS\` (default 100), ` +
       '`BENCH_OUT` (the report’s path, default docs/BENCHMARKS.md; the plot goes beside it), ' +
-      '`BENCH_SECTIONS` (comma-separated, only these: producer vs kafka-producer-perf-test, InfluxDB write capacity, end-to-end sweep, app cost, app bench, start time, plot); ' +
+      '`BENCH_SECTIONS` (comma-separated, only these: producer vs kafka-producer-perf-test, InfluxDB write capacity, end-to-end sweep, app cost, levers, app bench, start time, plot); ' +
       'e.g. `BENCH_SECONDS=10 BENCH_APP_MINUTES=1 npm run bench` for a quick check.',
     '',
   );

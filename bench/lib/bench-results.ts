@@ -55,6 +55,21 @@ export interface BenchResults {
    * without it, with it, and without it again, back to back (the two without it bracket any drift).
    */
   appCost?: { rate: number; without: [RateRun, RateRun]; with: RateRun; appStage: string };
+  /**
+   * The kept settings, each undone once: the same rate with every setting kept, right before the
+   * run without this one (pairs, so the cluster's warming up over the section does not count).
+   */
+  levers?: {
+    rate: number;
+    pairs: {
+      name: string;
+      kept: string;
+      without: string;
+      keptRun?: RateRun;
+      run?: RateRun;
+      error?: string;
+    }[];
+  };
   /** Start pipeline → healthy → first point, per profile. */
   starts: StartTiming[];
   /** Sections that failed, with the error. */

@@ -12,7 +12,13 @@
  * one poll interval plus the query's own duration as resolution (both reported).
  */
 
-import { createKafkaSink, createProducer, type RecordSink, systemClock } from '@walkstream/producer';
+import {
+  createKafkaSink,
+  createProducer,
+  type ProducerOptions,
+  type RecordSink,
+  systemClock,
+} from '@walkstream/producer';
 import { type LagProbe, waitForDrain } from './consumer-lag';
 import { type CpuMeter, type CpuPerPoint, type CpuSnapshot, cpuPerPoint } from './cpu-usage';
 import { pointsInMessage } from './producer-throughput';
@@ -53,6 +59,8 @@ export interface RateRunOptions {
   cpu?: { meter: CpuMeter; machineCores: number };
   /** Called once half-way through the run (e.g. to sample container memory under load). */
   midRun?: () => Promise<void>;
+  /** Producer settings other than the defaults (the levers section undoes one at a time). */
+  producer?: Pick<ProducerOptions, 'maxPointsPerMessage' | 'lingerMs'>;
 }
 
 export interface RateRun {
@@ -128,6 +136,7 @@ export async function runAtRate(opts: RateRunOptions): Promise<RateRun> {
     walkIdPrefix: prefix,
     durationMs: opts.seconds * 1000,
     clock: ticks.clock,
+    ...opts.producer,
   });
   let stoppedAt = Number.POSITIVE_INFINITY;
   const stopped = new Promise<void>((resolve) =>
