@@ -25,7 +25,7 @@ import { type CpuMeter, type CpuPerPoint, createCpuMeter } from './lib/cpu-usage
 import { type RateRun, type RateRunOptions, runAtRate } from './lib/e2e-rate';
 import { sampleFootprint } from './lib/footprint';
 import { measureInfluxCapacity } from './lib/influx-capacity';
-import { LEVERS } from './lib/levers';
+import { LEVER_RATE, LEVERS } from './lib/levers';
 import { runPerfTest } from './lib/perf-test';
 import { renderPng, throughputLatencySvg } from './lib/plot';
 import { measureProducerThroughput } from './lib/producer-throughput';
@@ -335,24 +335,29 @@ async function main(): Promise<void> {
   });
 
   await section(results, lag, 'levers', async () => {
-    // Where every lever matters and every run stays sustainable: a rate well below the limit.
-    const rate = 20_000;
-    const at = (producer?: RateRunOptions['producer']) =>
+    const at = (rate: number, producer?: RateRunOptions['producer']) =>
       runAtRate({ ...sweepRun(lag, cpu, rate), producer });
     // Not recorded: when the section runs alone, the cluster's first minute is slower than the rest.
-    await runAtRate({ ...sweepRun(lag, undefined, rate), seconds: 5 });
+    await runAtRate({ ...sweepRun(lag, undefined, LEVER_RATE), seconds: 5 });
     const pairs: NonNullable<BenchResults['levers']>['pairs'] = [];
-    results.levers = { rate, pairs };
+    results.levers = { pairs };
     const localConf = readFileSync(`${repoDir}stack/telegraf/telegraf.conf`, 'utf8');
     for (const lever of LEVERS) {
-      const entry: (typeof pairs)[number] = { name: lever.name, kept: lever.kept, without: lever.without };
+      const rate = lever.rate ?? LEVER_RATE;
+      const entry: (typeof pairs)[number] = {
+        name: lever.name,
+        kept: lever.kept,
+        without: lever.without,
+        rate,
+        stages: lever.stages ?? [],
+      };
       pairs.push(entry);
       try {
-        entry.keptRun = await at();
+        entry.keptRun = await at(rate);
         log(`  every setting kept: ${rateLine(entry.keptRun)}`);
         if (entry.keptRun.cpu) log(cpuLine(entry.keptRun.cpu));
         if (lever.telegrafConf) await restartTelegrafWith(lever.telegrafConf(localConf));
-        entry.run = await at(lever.producer);
+        entry.run = await at(rate, lever.producer);
         log(`  without ${lever.name} (${lever.without}): ${rateLine(entry.run)}`);
         if (entry.run.cpu) log(cpuLine(entry.run.cpu));
       } catch (err) {

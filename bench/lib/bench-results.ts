@@ -60,11 +60,13 @@ export interface BenchResults {
    * run without this one (pairs, so the cluster's warming up over the section does not count).
    */
   levers?: {
-    rate: number;
     pairs: {
       name: string;
       kept: string;
       without: string;
+      rate: number;
+      /** The CPU stages it acts on; empty: every stage. */
+      stages: string[];
       keptRun?: RateRun;
       run?: RateRun;
       error?: string;

@@ -14,6 +14,10 @@ export interface Lever {
   /** What the run without it does instead. */
   without: string;
   producer?: Pick<ProducerOptions, 'maxPointsPerMessage' | 'lingerMs'>;
+  /** The rate where it is meant to pay (default LEVER_RATE). */
+  rate?: number;
+  /** The CPU stages it acts on (as cpu-usage.ts names them); none: every stage. */
+  stages?: string[];
   /** telegraf.conf without the lever; throws when the file no longer has the kept setting. */
   telegrafConf?: (conf: string) => string;
 }
@@ -23,6 +27,9 @@ function undo(conf: string, kept: string, by: string): string {
   if (!conf.includes(kept)) throw new Error(`telegraf.conf no longer has ${JSON.stringify(kept)}`);
   return conf.replaceAll(kept, by);
 }
+
+/** Where packing and the Telegraf settings matter and every kept run stays sustainable. */
+export const LEVER_RATE = 20_000;
 
 export const LEVERS: Lever[] = [
   {
@@ -42,17 +49,22 @@ export const LEVERS: Lever[] = [
     kept: 'influx_parser_type = "upstream"',
     without: 'the default "internal" parser',
     telegrafConf: (c) => undo(c, 'influx_parser_type = "upstream"', 'influx_parser_type = "internal"'),
+    stages: ['telegraf'],
   },
   {
     name: 'Telegraf → InfluxDB encoding',
     kept: 'content_encoding = "identity"',
     without: 'gzip (the default)',
     telegrafConf: (c) => undo(c, 'content_encoding = "identity"', 'content_encoding = "gzip"'),
+    stages: ['telegraf', 'influxdb'],
   },
   {
     name: "the walk data's flush",
     kept: 'flush_interval = "100ms" on the Kafka data\'s output',
     without: 'the agent\'s flush_interval = "250ms"',
     telegrafConf: (c) => undo(c, '  flush_interval = "100ms"\n', ''),
+    // For latency at low rates: above a few thousand points/s full batches go before any flush.
+    rate: 1_000,
+    stages: ['telegraf'],
   },
 ];
