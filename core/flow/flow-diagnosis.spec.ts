@@ -217,7 +217,7 @@ describe('diagnose', () => {
     expect(diagnose(signals({ ...stopped, run: { producing: false, stoppedForMs: 2_000 } }))).toEqual([]);
     const [d] = diagnose(signals({ ...stopped, run: { producing: false, stoppedForMs: 8_000 } }));
     expect(d).toMatchObject({ hop: 'kafka', problem: 'Something else writes to the topic' });
-    expect(d?.cause).toBe('60 messages/s arrive while this app’s producer is stopped');
+    expect(d?.cause).toBe('10 messages/s arrive while this app’s producer is stopped');
   });
 
   it('puts the stalls before the warnings', () => {

@@ -89,7 +89,23 @@ export function kafkaBacklog(s: FlowSignals): number | null {
   if (acked === null || s.run.consumed === null) return null;
   const counted = Math.max(0, (s.run.acknowledgedWhenConsumed ?? acked) - s.run.consumed);
   const lag = s.kafka?.reachable ? s.kafka.totalLag : null;
-  const messages = s.run.kafkaMessages;
-  if (lag === null || !messages || acked <= 0) return counted;
-  return Math.min(counted, lag * (acked / messages));
+  const perMessage = recentPointsPerMessage(s);
+  if (lag === null || perMessage === null) return counted;
+  return Math.min(counted, lag * perMessage);
+}
+
+/**
+ * Points per Kafka message of the newest messages, the ones a lag is made of: acknowledged points
+ * per second ÷ messages per second. The run's average would not do: after a burst packed a hundred
+ * points per message, ten messages of a one-point-per-message trickle read as a thousand points.
+ * Falls back to the run's average while either rate is unknown.
+ */
+function recentPointsPerMessage(s: FlowSignals): number | null {
+  const points = s.rates.acknowledged;
+  const messages = s.kafka?.reachable ? s.kafka.messagesPerSecond : null;
+  if (points !== null && points > 0 && messages !== null && messages > 0)
+    return Math.max(1, points / messages);
+  const acked = s.producer?.metrics?.pointsProduced ?? 0;
+  const total = s.run.kafkaMessages;
+  return total && acked > 0 ? acked / total : null;
 }

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { FlowLatency } from '../contract/data';
-import { kafka, NOW, producerStatus, signals, telegraf } from './flow-signals.fixture';
+import { kafka, metrics, NOW, producerStatus, signals, telegraf } from './flow-signals.fixture';
 import { buildFlowStatus, hopStates } from './flow-status';
 
 const latency: FlowLatency = { p50Ms: 800, p99Ms: 1_600, samples: 1_200, windowSeconds: 60, probeMs: 250 };
@@ -40,15 +40,29 @@ describe('buildFlowStatus', () => {
 
   it("after a Telegraf restart lost its predecessor's last counts, the Kafka backlog follows the consumer group's lag", () => {
     // 5 990 acknowledged, counters say 5 000 consumed (990 behind), but the group lags 3 messages
-    // of ~10 points: about 30 points wait.
+    // of 10 points (100 points/s in 10 messages/s): 30 points wait.
     const f = buildFlowStatus(signals({ kafka: kafka({ totalLag: 3 }), run: { consumed: 5_000 } }), latency);
-    expect(f.hops.kafka.backlog).toBeCloseTo(29.95);
+    expect(f.hops.kafka.backlog).toBe(30);
     // While the group is the one further behind (it commits once a second), the counters stand.
     const g = buildFlowStatus(
       signals({ kafka: kafka({ totalLag: 500 }), run: { consumed: 5_000 } }),
       latency,
     );
     expect(g.hops.kafka.backlog).toBe(990);
+  });
+
+  it("reads the lag at the newest messages' points per message, not the run's average", () => {
+    // A burst earlier in the run packed ~100 points per message (60 000 points in 600 messages);
+    // now one point per message at 100 points/s: a lag of 10 messages is 10 points, not 1 000.
+    const f = buildFlowStatus(
+      signals({
+        producer: producerStatus({ metrics: metrics({ pointsProduced: 60_000 }) }),
+        kafka: kafka({ totalLag: 10, messagesPerSecond: 100 }),
+        run: { consumed: 58_700, kafkaMessages: 600 },
+      }),
+      latency,
+    );
+    expect(f.hops.kafka.backlog).toBe(10);
   });
 
   it('compares what Telegraf consumed with what was acknowledged when it counted, not since', () => {
