@@ -115,14 +115,11 @@ async function section(
 let baselineLatencyMs: number | undefined;
 
 /**
- * Telegraf recreated with this telegraf.conf (null: the stack's own), through a Compose override
- * that mounts it; waits until it is healthy again.
+ * Runs `body` with Telegraf recreated on this telegraf.conf (mounted through a Compose override),
+ * then recreates it on the stack's own file and removes the edited one; no conf: just `body`.
  */
-async function restartTelegrafWith(conf: string | null): Promise<void> {
-  if (conf === null) {
-    await compose('up', '-d', '--wait', '--no-deps', 'telegraf');
-    return;
-  }
+async function withTelegrafConf<T>(conf: string | undefined, body: () => Promise<T>): Promise<T> {
+  if (conf === undefined) return body();
   const dir = mkdtempSync(join(tmpdir(), 'walkstream-lever-'));
   try {
     // Readable by the container's telegraf user.
@@ -134,15 +131,15 @@ async function restartTelegrafWith(conf: string | null): Promise<void> {
       `services:\n  telegraf:\n    volumes:\n      - ${JSON.stringify(`${join(dir, 'telegraf.conf')}:/etc/telegraf/telegraf.conf:ro`)}\n`,
     );
     await compose('-f', override, 'up', '-d', '--wait', '--no-deps', 'telegraf');
+    return await body();
   } finally {
-    // The container keeps its bind mount of the file until it is recreated: remove the folder then.
-    leverDirs.push(dir);
+    await compose('up', '-d', '--wait', '--no-deps', 'telegraf');
+    // Only now: the container bind-mounted the file until it was recreated.
+    rmSync(dir, { recursive: true, force: true });
   }
 }
-const leverDirs: string[] = [];
 
 /** One measured rate of the end-to-end sweep, with the run's knobs. */
-
 function sweepRun(lag: LagProbe, cpu: RateRunOptions['cpu'], rate: number): RateRunOptions {
   return {
     brokers: stackEnv.brokers,
@@ -356,16 +353,12 @@ async function main(): Promise<void> {
         entry.keptRun = await at(rate);
         log(`  every setting kept: ${rateLine(entry.keptRun)}`);
         if (entry.keptRun.cpu) log(cpuLine(entry.keptRun.cpu));
-        if (lever.telegrafConf) await restartTelegrafWith(lever.telegrafConf(localConf));
-        entry.run = await at(rate, lever.producer);
+        entry.run = await withTelegrafConf(lever.telegrafConf?.(localConf), () => at(rate, lever.producer));
         log(`  without ${lever.name} (${lever.without}): ${rateLine(entry.run)}`);
         if (entry.run.cpu) log(cpuLine(entry.run.cpu));
       } catch (err) {
         entry.error = (err as Error).message;
         log(`  without ${lever.name}: FAILED ${entry.error}`);
-      } finally {
-        if (lever.telegrafConf) await restartTelegrafWith(null);
-        for (const d of leverDirs.splice(0)) rmSync(d, { recursive: true, force: true });
       }
     }
   });
