@@ -13,7 +13,7 @@ import { connectionHandlers } from './connect/connection-handlers';
 import { ConnectionService } from './connect/connection-service';
 import { createSecretStore, type SecretCipher } from './connect/secret-store';
 import { BRIDGE_SECRET_ENV, bridgeLayout, writeBridgeFiles } from './connect/telegraf-bridge';
-import { FAULT_KINDS, NOT_BUILT_LOCALLY, type ServiceName } from './contract/data';
+import { CONTROLLER_SERVICES, FAULT_KINDS, NOT_BUILT_LOCALLY, type ServiceName } from './contract/data';
 import { WalkstreamError } from './contract/errors';
 import { DockerConnection } from './docker/docker-connection';
 import { engineUnreachable } from './docker/engine-info';
@@ -87,7 +87,7 @@ export interface Core {
   shutdown(): Promise<void>;
 }
 
-const LITE_LEAVES_OUT: ServiceName[] = ['kafka-2', 'kafka-3', 'kafka-ui'];
+const LITE_LEAVES_OUT: ServiceName[] = ['kafka-2', 'kafka-3', ...CONTROLLER_SERVICES, 'kafka-ui'];
 const CONNECT_NO_FAULTS =
   "Connect mode runs on your own Kafka and InfluxDB: they are not this app's containers, so it does not kill, stop or pause them. Switch to the local stack for Chaos.";
 const LITE_NO_BROKER_FAULTS =

@@ -164,7 +164,7 @@ export class ChaosService {
     if (FAULT_TARGETS[fault].length > 1 && otherBroker) {
       throw new WalkstreamError(
         'CHAOS_ONE_BROKER',
-        `${otherBroker.service} is already down. With two of three brokers gone the cluster loses its controller quorum and every write fails; undo the fault on ${otherBroker.service} first.`,
+        `${otherBroker.service} is already down. With two of three brokers gone no partition has the 2 in-sync replicas a write needs (min.insync.replicas), so producing stops; undo the fault on ${otherBroker.service} first.`,
       );
     }
     const state = stack.services.find((s) => s.service === target)?.state ?? 'not-available';

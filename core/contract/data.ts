@@ -12,6 +12,9 @@ export const SERVICE_NAMES = [
   'kafka-1',
   'kafka-2',
   'kafka-3',
+  'kafka-controller-1',
+  'kafka-controller-2',
+  'kafka-controller-3',
   'kafka-ui',
   'telegraf',
   'influxdb',
@@ -20,6 +23,12 @@ export const SERVICE_NAMES = [
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export const BROKER_SERVICES = ['kafka-1', 'kafka-2', 'kafka-3'] as const;
+/** The KRaft quorum, run apart from the brokers (stack/compose.yaml says why); not in the lite profile. */
+export const CONTROLLER_SERVICES = [
+  'kafka-controller-1',
+  'kafka-controller-2',
+  'kafka-controller-3',
+] as const;
 
 /** The faults the Chaos panel can inject, and which services each one may target. */
 export const FAULT_TARGETS = {
@@ -69,6 +78,11 @@ export interface BrokerStats {
   port: number;
   /** Listed by the cluster and, when probed, answering: a broker that does not answer is not up. */
   up: boolean;
+  /**
+   * Named as "controller" in the cluster's Metadata. Under KRaft that is a broker the cluster picks
+   * for clients, not the quorum's active controller (clients cannot reach the controllers), so the
+   * UI does not show it.
+   */
   isController: boolean;
   /** The app's own ApiVersions probe of this broker; null before the first one ends. */
   probe: BrokerProbe | null;

@@ -5,7 +5,7 @@ import { WalkstreamError } from '../contract/errors';
 import { parseEnvFile } from './env-file';
 
 /** The broker volume whose meta.properties records the cluster id it was formatted with. */
-const BROKER_VOLUME = 'kafka-1-data';
+const BROKER_VOLUME = 'kafka-broker-1-data';
 const DATA_DIR = '/var/lib/kafka/data';
 
 /** The cluster id a broker volume was formatted with, read by a throw-away container; null if none. */

@@ -83,15 +83,22 @@ export function pickSilentBroker(leaders: Map<number, number>): number {
 }
 
 /**
- * The KRaft quorum's active controller, from the quorum itself: a client's metadata names a random
- * broker as "controller" in KRaft mode. A silent active controller also holds up every ISR change
- * until the quorum elects another, which the figures of a silent broker depend on.
+ * The KRaft quorum's active controller (a node id of a controller, 101-103), from the quorum
+ * itself: a client's metadata names a random broker as "controller" in KRaft mode. `controllers`:
+ * ask these directly (see quorumStatus).
  */
-export async function activeController(): Promise<number> {
-  const out = await quorumStatus();
+export async function activeController(controllers?: string[]): Promise<number> {
+  const out = await quorumStatus(controllers);
   const id = Number(/LeaderId:\s+(\d+)/.exec(out)?.[1]);
   if (!Number.isInteger(id)) throw new Error(`no LeaderId in kafka-metadata-quorum's answer: ${out}`);
   return id;
+}
+
+/** The Compose service of a controller node: node 101 is kafka-controller-1 (stack/compose.yaml). */
+export function controllerService(nodeId: number): string {
+  if (nodeId < 101 || nodeId > 103)
+    throw new Error(`node ${nodeId} is not one of the stack's controllers (101-103)`);
+  return `kafka-controller-${nodeId - 100}`;
 }
 
 export interface BrokerFault {
@@ -109,8 +116,8 @@ export function freezeBroker(service: string): BrokerFault {
 
 /**
  * Cut off the network: disconnected from the project network (so from the other brokers and from
- * the published port), then connected again under the same DNS names, which the other brokers and
- * the controller quorum use to reach it.
+ * the published port and the controllers), then connected again under the same DNS names, which
+ * the other brokers and the clients use to reach it.
  */
 export async function cutBrokerOff(service: string): Promise<BrokerFault> {
   const id = (await compose('ps', '-q', service)).trim();

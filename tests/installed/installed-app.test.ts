@@ -115,7 +115,16 @@ async function openApp(opts: { hideDockerCli?: boolean } = {}): Promise<void> {
 }
 
 async function waitHealthy(): Promise<void> {
-  for (const service of ['kafka-1', 'kafka-2', 'kafka-3', 'telegraf', 'influxdb']) {
+  for (const service of [
+    'kafka-1',
+    'kafka-2',
+    'kafka-3',
+    'kafka-controller-1',
+    'kafka-controller-2',
+    'kafka-controller-3',
+    'telegraf',
+    'influxdb',
+  ]) {
     await page
       .locator(`[data-testid="service-${service}"][data-health="healthy"]`)
       .waitFor({ timeout: 240_000 });

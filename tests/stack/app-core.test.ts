@@ -35,7 +35,16 @@ describe('app core against the real Docker Engine and stack', () => {
     // `up` on the running project is what the app does on Start: it must succeed and change nothing.
     const s = await call<StackStatus>('stack:up');
     expect(s.state).toBe('running');
-    for (const name of ['kafka-1', 'kafka-2', 'kafka-3', 'influxdb', 'telegraf']) {
+    for (const name of [
+      'kafka-1',
+      'kafka-2',
+      'kafka-3',
+      'kafka-controller-1',
+      'kafka-controller-2',
+      'kafka-controller-3',
+      'influxdb',
+      'telegraf',
+    ]) {
       expect(serviceOf(s, name)).toMatchObject({ state: 'running', health: 'healthy' });
     }
     expect(serviceOf(s, 'grafana')?.state).toBe('not-available');

@@ -22,12 +22,12 @@ describe('the Kafka cluster', () => {
     expect([1, 2, 3]).toContain(cluster.controller);
   });
 
-  it('has a KRaft quorum of 3 voters with a leader', async () => {
+  it('has a KRaft quorum of the 3 controllers, none of them a broker, with a leader', async () => {
     const out = await quorumStatus();
     const leader = Number(/LeaderId:\s+(\d+)/.exec(out)?.[1]);
     const voters = /CurrentVoters:\s+\[(.*)\]/.exec(out)?.[1] ?? '';
     const voterIds = [...voters.matchAll(/"id":\s*(\d+)/g)].map((m) => Number(m[1])).sort();
-    expect(voterIds).toEqual([1, 2, 3]);
+    expect(voterIds).toEqual([101, 102, 103]);
     expect(voterIds).toContain(leader);
   });
 

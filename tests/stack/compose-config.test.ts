@@ -38,6 +38,7 @@ async function loadModel(...extra: string[]): Promise<{ services: Record<string,
 }
 
 const kafkaServices = ['kafka-1', 'kafka-2', 'kafka-3'];
+const controllerServices = ['kafka-controller-1', 'kafka-controller-2', 'kafka-controller-3'];
 
 function versionsEnv(): Record<string, string> {
   return Object.fromEntries(
@@ -130,21 +131,38 @@ describe('stack/compose.yaml, as loaded by the real Compose CLI', () => {
     }
     // The total the README states and the app's pre-flight memory check uses.
     const total = Object.values(services).reduce((a, s) => a + Number(s.mem_limit), 0);
-    expect(total).toBe(6.5 * 2 ** 30);
+    expect(total).toBe(7808 * 2 ** 20);
   });
 
-  it('wires the brokers consistently: node ids, quorum voters, listeners, cluster id', async () => {
+  it('wires the brokers and the controllers consistently: node ids, quorum voters, listeners, cluster id', async () => {
     const { services } = await loadModel();
     const envOf = (n: string) => services[n]?.environment ?? {};
     const voters = envOf('kafka-1').KAFKA_CONTROLLER_QUORUM_VOTERS;
     const ids = new Set<string>();
+    const nodeIds = new Set<string>();
+    // The quorum is the three controllers, and only they listen as controllers: a broker that
+    // voted would take the quorum down with it when frozen.
+    for (const name of controllerServices) {
+      const env = envOf(name);
+      ids.add(env.CLUSTER_ID as string);
+      nodeIds.add(env.KAFKA_NODE_ID as string);
+      expect(env.KAFKA_PROCESS_ROLES).toBe('controller');
+      expect(env.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe(voters);
+      expect(voters).toContain(`${env.KAFKA_NODE_ID}@${name}:9093`);
+      expect(env.KAFKA_LISTENERS).toBe('CONTROLLER://:9093');
+      expect(env.KAFKA_ADVERTISED_LISTENERS).toBeUndefined();
+      expect(services[name]?.ports ?? []).toEqual([]);
+      expect(env.KAFKA_MIN_INSYNC_REPLICAS).toBe('2');
+      expect(env.KAFKA_DEFAULT_REPLICATION_FACTOR).toBe('3');
+      expect(env.KAFKA_UNCLEAN_LEADER_ELECTION_ENABLE).toBe('false');
+    }
     for (const name of kafkaServices) {
       const env = envOf(name);
       ids.add(env.CLUSTER_ID as string);
+      nodeIds.add(env.KAFKA_NODE_ID as string);
+      expect(env.KAFKA_PROCESS_ROLES).toBe('broker');
       expect(env.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe(voters);
-      const id = env.KAFKA_NODE_ID;
-      expect(voters).toContain(`${id}@${name}:9093`);
-      expect(env.KAFKA_LISTENERS).toContain('CONTROLLER://:9093');
+      expect(env.KAFKA_LISTENERS).not.toContain('CONTROLLER');
       expect(env.KAFKA_ADVERTISED_LISTENERS).toContain(`INTERNAL://${name}:19092`);
       const external = /EXTERNAL:\/\/localhost:(\d+)/.exec(env.KAFKA_ADVERTISED_LISTENERS as string)?.[1];
       expect(env.KAFKA_LISTENERS).toContain(`EXTERNAL://:${external}`);
@@ -157,6 +175,7 @@ describe('stack/compose.yaml, as loaded by the real Compose CLI', () => {
       expect(env.KAFKA_UNCLEAN_LEADER_ELECTION_ENABLE).toBe('false');
     }
     expect(ids.size).toBe(1);
+    expect(nodeIds.size).toBe(6);
     expect(voters?.split(',')).toHaveLength(3);
     const internal = kafkaServices.map((n) => `${n}:19092`);
     expect(envOf('kafka-ui').KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS?.split(',')).toEqual(internal);
@@ -273,6 +292,9 @@ describe('the running stack', () => {
       'kafka-1': 'healthy',
       'kafka-2': 'healthy',
       'kafka-3': 'healthy',
+      'kafka-controller-1': 'healthy',
+      'kafka-controller-2': 'healthy',
+      'kafka-controller-3': 'healthy',
       influxdb: 'healthy',
       telegraf: 'healthy',
     });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { InfluxDB } from '@influxdata/influxdb-client';
 import { Kafka, logLevel } from 'kafkajs';
+import { BROKER_SERVICES, CONTROLLER_SERVICES } from '../../core/contract/data';
 import { type Core, type CoreOptions, createCore } from '../../core/create-core';
 
 const run = promisify(execFile);
@@ -57,15 +58,21 @@ export async function compose(...args: string[]): Promise<string> {
   return stdout;
 }
 
-/** `kafka-metadata-quorum.sh describe --status`, run in kafka-1: the KRaft quorum as it sees itself. */
-export function quorumStatus(): Promise<string> {
+/**
+ * `kafka-metadata-quorum.sh describe --status`, run in kafka-1: the KRaft quorum as it sees itself.
+ * Asked through a broker by default; `controllers` asks those controllers directly instead (a broker
+ * forwards the question to the active controller, and waits its 30 s timeout when that one is frozen).
+ */
+export function quorumStatus(controllers?: string[]): Promise<string> {
+  const via = controllers
+    ? ['--bootstrap-controller', controllers.map((c) => `${c}:9093`).join(',')]
+    : ['--bootstrap-server', 'kafka-1:19092'];
   return compose(
     'exec',
     '-T',
     'kafka-1',
     '/opt/kafka/bin/kafka-metadata-quorum.sh',
-    '--bootstrap-server',
-    'kafka-1:19092',
+    ...via,
     'describe',
     '--status',
   );
@@ -204,9 +211,9 @@ export const runId = `t${Date.now().toString(36)}`;
 export async function restoreThroughCore(core: Core | undefined): Promise<void> {
   if (!core) return;
   for (const f of core.chaos.status().faults) await core.chaos.undo({ id: f.id }).catch(() => {});
-  for (const s of ['kafka-1', 'kafka-2', 'kafka-3', 'telegraf'] as const)
+  for (const s of [...BROKER_SERVICES, ...CONTROLLER_SERVICES, 'telegraf'] as const)
     await core.stack.unpauseService(s).catch(() => {});
-  for (const s of ['kafka-1', 'kafka-2', 'kafka-3', 'influxdb'] as const)
+  for (const s of [...BROKER_SERVICES, ...CONTROLLER_SERVICES, 'influxdb'] as const)
     await core.stack.startService(s).catch(() => {});
 }
 

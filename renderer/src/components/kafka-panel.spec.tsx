@@ -52,7 +52,7 @@ afterEach(() => {
 describe('the Kafka panel', () => {
   it('shows answering brokers with their round trip', () => {
     render(<KafkaPanel stats={stats({ 1: answering(2.4), 2: answering(3), 3: answering(1) })} />);
-    expect(screen.getByTestId('broker-1').textContent).toBe('kafka-1 answering (2 ms) (controller)');
+    expect(screen.getByTestId('broker-1').textContent).toBe('kafka-1 answering (2 ms)');
     expect(screen.getByTestId('broker-2').dataset.state).toBe('answering');
     expect(screen.getByTestId('brokers').dataset.up).toBe('3');
   });

@@ -130,7 +130,6 @@ export function KafkaPanel({
             data-state={b.probe?.state ?? (b.up ? 'up' : 'down')}
           >
             kafka-{b.nodeId} {brokerWords(b, now)}
-            {b.isController ? ' (controller)' : ''}
           </li>
         ))}
       </ul>
