@@ -29,6 +29,13 @@ export const CONTROLLER_SERVICES = [
   'kafka-controller-2',
   'kafka-controller-3',
 ] as const;
+/** The services the data flows through, all with a local image: healthy together, the pipeline works. */
+export const PIPELINE_SERVICES = [
+  ...BROKER_SERVICES,
+  ...CONTROLLER_SERVICES,
+  'telegraf',
+  'influxdb',
+] as const;
 
 /** The faults the Chaos panel can inject, and which services each one may target. */
 export const FAULT_TARGETS = {

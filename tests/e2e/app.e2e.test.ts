@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { PIPELINE_SERVICES } from '../../core/contract/data';
 import { flux, repoDir, stackEnv, waitUntil } from '../stack/stack-env';
 import { appPageSuite } from './app-page-suite';
 
@@ -37,16 +38,7 @@ describe('the app in Chromium against the real stack', () => {
     await app.page.locator('[data-testid="pipeline-bar"][data-ready="true"]').waitFor({ timeout: 30_000 });
     await shot('1-before-start');
     await app.page.getByRole('button', { name: 'Start pipeline' }).click();
-    for (const service of [
-      'kafka-1',
-      'kafka-2',
-      'kafka-3',
-      'kafka-controller-1',
-      'kafka-controller-2',
-      'kafka-controller-3',
-      'telegraf',
-      'influxdb',
-    ]) {
+    for (const service of PIPELINE_SERVICES) {
       await app.page
         .locator(`[data-testid="service-${service}"][data-health="healthy"]`)
         .waitFor({ timeout: 120_000 });

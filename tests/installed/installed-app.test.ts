@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PIPELINE_SERVICES } from '../../core/contract/data';
 import { launchBrowser } from '../e2e/browser-harness';
 import { socketRelay } from '../stack/socket-relay';
 
@@ -115,16 +116,7 @@ async function openApp(opts: { hideDockerCli?: boolean } = {}): Promise<void> {
 }
 
 async function waitHealthy(): Promise<void> {
-  for (const service of [
-    'kafka-1',
-    'kafka-2',
-    'kafka-3',
-    'kafka-controller-1',
-    'kafka-controller-2',
-    'kafka-controller-3',
-    'telegraf',
-    'influxdb',
-  ]) {
+  for (const service of PIPELINE_SERVICES) {
     await page
       .locator(`[data-testid="service-${service}"][data-health="healthy"]`)
       .waitFor({ timeout: 240_000 });

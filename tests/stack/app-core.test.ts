@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StackStatus } from '../../core/contract/data';
+import { PIPELINE_SERVICES, type StackStatus } from '../../core/contract/data';
 import type { Core } from '../../core/create-core';
 import { SettingsStore } from '../../core/settings/settings-store';
 import { runPreflight } from '../../core/stack/preflight';
@@ -35,16 +35,7 @@ describe('app core against the real Docker Engine and stack', () => {
     // `up` on the running project is what the app does on Start: it must succeed and change nothing.
     const s = await call<StackStatus>('stack:up');
     expect(s.state).toBe('running');
-    for (const name of [
-      'kafka-1',
-      'kafka-2',
-      'kafka-3',
-      'kafka-controller-1',
-      'kafka-controller-2',
-      'kafka-controller-3',
-      'influxdb',
-      'telegraf',
-    ]) {
+    for (const name of PIPELINE_SERVICES) {
       expect(serviceOf(s, name)).toMatchObject({ state: 'running', health: 'healthy' });
     }
     expect(serviceOf(s, 'grafana')?.state).toBe('not-available');

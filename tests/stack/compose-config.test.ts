@@ -140,28 +140,31 @@ describe('stack/compose.yaml, as loaded by the real Compose CLI', () => {
     const voters = envOf('kafka-1').KAFKA_CONTROLLER_QUORUM_VOTERS;
     const ids = new Set<string>();
     const nodeIds = new Set<string>();
+    // Every node, broker or controller: one cluster, the same quorum, the same replication rules
+    // (the controllers create topics and elect leaders, so the rules must be theirs too).
+    for (const name of [...controllerServices, ...kafkaServices]) {
+      const env = envOf(name);
+      ids.add(env.CLUSTER_ID as string);
+      nodeIds.add(env.KAFKA_NODE_ID as string);
+      expect(env.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe(voters);
+      expect(env.KAFKA_MIN_INSYNC_REPLICAS).toBe('2');
+      expect(env.KAFKA_DEFAULT_REPLICATION_FACTOR).toBe('3');
+      expect(env.KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR).toBe('3');
+      expect(env.KAFKA_UNCLEAN_LEADER_ELECTION_ENABLE).toBe('false');
+    }
     // The quorum is the three controllers, and only they listen as controllers: a broker that
     // voted would take the quorum down with it when frozen.
     for (const name of controllerServices) {
       const env = envOf(name);
-      ids.add(env.CLUSTER_ID as string);
-      nodeIds.add(env.KAFKA_NODE_ID as string);
       expect(env.KAFKA_PROCESS_ROLES).toBe('controller');
-      expect(env.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe(voters);
       expect(voters).toContain(`${env.KAFKA_NODE_ID}@${name}:9093`);
       expect(env.KAFKA_LISTENERS).toBe('CONTROLLER://:9093');
       expect(env.KAFKA_ADVERTISED_LISTENERS).toBeUndefined();
       expect(services[name]?.ports ?? []).toEqual([]);
-      expect(env.KAFKA_MIN_INSYNC_REPLICAS).toBe('2');
-      expect(env.KAFKA_DEFAULT_REPLICATION_FACTOR).toBe('3');
-      expect(env.KAFKA_UNCLEAN_LEADER_ELECTION_ENABLE).toBe('false');
     }
     for (const name of kafkaServices) {
       const env = envOf(name);
-      ids.add(env.CLUSTER_ID as string);
-      nodeIds.add(env.KAFKA_NODE_ID as string);
       expect(env.KAFKA_PROCESS_ROLES).toBe('broker');
-      expect(env.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe(voters);
       expect(env.KAFKA_LISTENERS).not.toContain('CONTROLLER');
       expect(env.KAFKA_ADVERTISED_LISTENERS).toContain(`INTERNAL://${name}:19092`);
       const external = /EXTERNAL:\/\/localhost:(\d+)/.exec(env.KAFKA_ADVERTISED_LISTENERS as string)?.[1];
@@ -169,10 +172,6 @@ describe('stack/compose.yaml, as loaded by the real Compose CLI', () => {
       expect(services[name]?.ports?.map((p) => [String(p.target), p.published])).toEqual([
         [external, external],
       ]);
-      expect(env.KAFKA_MIN_INSYNC_REPLICAS).toBe('2');
-      expect(env.KAFKA_DEFAULT_REPLICATION_FACTOR).toBe('3');
-      expect(env.KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR).toBe('3');
-      expect(env.KAFKA_UNCLEAN_LEADER_ELECTION_ENABLE).toBe('false');
     }
     expect(ids.size).toBe(1);
     expect(nodeIds.size).toBe(6);
