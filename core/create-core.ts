@@ -93,6 +93,9 @@ const CONNECT_NO_FAULTS =
 const LITE_NO_BROKER_FAULTS =
   'The lite profile runs one Kafka broker: taking it down stops the whole pipeline, so there is no failover to watch. Switch to the full profile (3 brokers) for broker faults.';
 
+const LITE_NO_CONTROLLER_FAULTS =
+  'The lite profile has no separate KRaft controllers: its one Kafka node is also the controller. Switch to the full profile (3 controllers) to freeze one.';
+
 export function createCore(opts: CoreOptions): Core {
   const hub = new EventHub();
   // An install folder that cannot be copied is reported at Start, with the folder named.
@@ -279,6 +282,7 @@ export function createCore(opts: CoreOptions): Core {
               'kill-broker': LITE_NO_BROKER_FAULTS,
               'stop-broker': LITE_NO_BROKER_FAULTS,
               'freeze-broker': LITE_NO_BROKER_FAULTS,
+              'freeze-controller': LITE_NO_CONTROLLER_FAULTS,
             }
           : {},
   });

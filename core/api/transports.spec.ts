@@ -180,6 +180,13 @@ function contractSuite(
       await expect(
         ctx.client.call('chaos:inject', { fault: 'pause-telegraf', service: 'kafka-1' }),
       ).rejects.toMatchObject({ message: expect.stringContaining('always targets telegraf') });
+      await expect(
+        ctx.client.call('chaos:inject', { fault: 'freeze-controller', service: 'kafka-1' }),
+      ).rejects.toMatchObject({
+        message: expect.stringMatching(
+          /controllers only.*kafka-controller-1, kafka-controller-2, kafka-controller-3/,
+        ),
+      });
       expect(ctx.core.injected).toEqual([]);
       await ctx.client.call('chaos:inject', { fault: 'stop-influxdb' });
       expect(ctx.core.injected).toEqual([{ fault: 'stop-influxdb' }]);

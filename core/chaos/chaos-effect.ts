@@ -69,6 +69,9 @@ export function isRecovered(
         kafka.underReplicated === 0
       );
     }
+    // The brokers kept their partitions: recovered once the controller runs and Kafka answers.
+    case 'freeze-controller':
+      return kafka?.brokers.every((b) => b.up) === true;
     case 'pause-telegraf':
       return (
         kafka !== null &&

@@ -149,6 +149,36 @@ describe('ChaosService', () => {
     expect(containers.actions).toEqual(['pause kafka-3', 'unpause kafka-3']);
   });
 
+  it('freezes one KRaft controller, refuses a second one but not a broker fault meanwhile, and unpauses it on Undo', async () => {
+    const { containers } = setup();
+    const frozen = await chaos.inject({ fault: 'freeze-controller', service: 'kafka-controller-2' });
+    expect(containers.actions).toEqual(['pause kafka-controller-2']);
+    await expect(
+      chaos.inject({ fault: 'freeze-controller', service: 'kafka-controller-1' }),
+    ).rejects.toMatchObject({ code: 'CHAOS_ONE_CONTROLLER', message: /no majority/ });
+    const both = await chaos.inject({ fault: 'freeze-broker', service: 'kafka-1' });
+    expect(both.faults.map((f) => f.service)).toEqual(['kafka-controller-2', 'kafka-1']);
+    await chaos.undo({ id: frozen.faults[0]?.id as string });
+    expect(containers.actions).toEqual([
+      'pause kafka-controller-2',
+      'pause kafka-1',
+      'unpause kafka-controller-2',
+    ]);
+  });
+
+  it('counts a frozen controller as recovered once it runs again and Kafka answers with every broker up', async () => {
+    const { hub } = setup();
+    const frozen = await chaos.inject({ fault: 'freeze-controller', service: 'kafka-controller-1' });
+    const id = frozen.faults[0]?.id as string;
+    now += 20_000;
+    await chaos.undo({ id });
+    hub.publish('kafka:stats', brokerTwoDown(now + 1));
+    expect(chaos.status().recoveries[0]?.state).toBe('recovering');
+    now += 2_000;
+    hub.publish('kafka:stats', kafkaStats(now));
+    expect(chaos.status().recoveries[0]).toMatchObject({ state: 'recovered', recoveredInMs: 2_000 });
+  });
+
   it('refuses a fault the stack cannot take, with the reason, and lists it as unavailable', async () => {
     const hub = new EventHub();
     const containers = new FakeContainers();

@@ -1,5 +1,6 @@
 import {
   type ActiveFault,
+  BROKER_SERVICES,
   type ChaosStatus,
   type ContainerState,
   FAULT_TARGETS,
@@ -61,6 +62,13 @@ const SPECS: Record<FaultKind, FaultSpec> = {
   // docker pause: alive and holding its connections, answering nothing — a long GC pause, a full
   // disk, a hung VM. The cluster fences it after its session timeout; clients must not wait on it.
   'freeze-broker': {
+    inject: (c, s) => c.pauseService(s),
+    undo: (c, s) => c.unpauseService(s),
+    holds: ['paused'],
+    verb: 'freeze',
+  },
+  // The same on a KRaft controller: the other two elect a new active one; no partition changes.
+  'freeze-controller': {
     inject: (c, s) => c.pauseService(s),
     undo: (c, s) => c.unpauseService(s),
     holds: ['paused'],
@@ -160,11 +168,18 @@ export class ChaosService {
         `${target} already has an active fault (${existing.kind}). Undo it first, then inject another.`,
       );
     }
-    const otherBroker = this.faults.find((f) => FAULT_TARGETS[f.kind].length > 1);
-    if (FAULT_TARGETS[fault].length > 1 && otherBroker) {
+    // One of three at a time: a second would take the brokers' or the controllers' majority.
+    const sibling = this.faults.find((f) => FAULT_TARGETS[f.kind].includes(target as never));
+    if (sibling && BROKER_SERVICES.includes(target as never)) {
       throw new WalkstreamError(
         'CHAOS_ONE_BROKER',
-        `${otherBroker.service} is already down. With two of three brokers gone no partition has the 2 in-sync replicas a write needs (min.insync.replicas), so producing stops; undo the fault on ${otherBroker.service} first.`,
+        `${sibling.service} is already down. With two of three brokers gone no partition has the 2 in-sync replicas a write needs (min.insync.replicas), so producing stops; undo the fault on ${sibling.service} first.`,
+      );
+    }
+    if (sibling) {
+      throw new WalkstreamError(
+        'CHAOS_ONE_CONTROLLER',
+        `${sibling.service} is already frozen. With two of three KRaft controllers silent the quorum has no majority, so the cluster could not replace a leader or change an ISR; undo the fault on ${sibling.service} first.`,
       );
     }
     const state = stack.services.find((s) => s.service === target)?.state ?? 'not-available';

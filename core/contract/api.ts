@@ -31,11 +31,12 @@ const chaosInject = z
   })
   .superRefine(({ fault, service }, ctx) => {
     const targets: readonly string[] = FAULT_TARGETS[fault];
+    const node = fault.endsWith('controller') ? 'controller' : 'broker';
     if (targets.length > 1 && service === undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['service'],
-        message: `${fault} needs the broker to hit: one of ${targets.join(', ')}`,
+        message: `${fault} needs the ${node} to hit: one of ${targets.join(', ')}`,
       });
     } else if (service !== undefined && !targets.includes(service)) {
       ctx.addIssue({
@@ -43,7 +44,7 @@ const chaosInject = z
         path: ['service'],
         message:
           targets.length > 1
-            ? `${fault} works on brokers only: choose one of ${targets.join(', ')}, not ${service}`
+            ? `${fault} works on ${node}s only: choose one of ${targets.join(', ')}, not ${service}`
             : `${fault} always targets ${targets[0]}: leave service out (got ${service})`,
       });
     }

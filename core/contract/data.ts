@@ -42,6 +42,7 @@ export const FAULT_TARGETS = {
   'kill-broker': BROKER_SERVICES,
   'stop-broker': BROKER_SERVICES,
   'freeze-broker': BROKER_SERVICES,
+  'freeze-controller': CONTROLLER_SERVICES,
   'pause-telegraf': ['telegraf'],
   'stop-influxdb': ['influxdb'],
 } as const satisfies Record<string, readonly ServiceName[]>;

@@ -2,13 +2,20 @@
  * A container's trouble and its remedy, in words the diagnosis line uses: from the state, exit
  * code and OOM flag Docker reports, and the Chaos panel's fault when it caused it.
  */
-import { BROKER_SERVICES, type FaultKind, type ServiceInfo, type ServiceName } from '../contract/data';
+import {
+  BROKER_SERVICES,
+  FAULT_TARGETS,
+  type FaultKind,
+  type ServiceInfo,
+  type ServiceName,
+} from '../contract/data';
 import { type FlowSignals, service, stackUp } from './flow-signals';
 
 const FAULT_LABELS: Record<FaultKind, string> = {
   'kill-broker': 'Kill broker',
   'stop-broker': 'Stop broker',
   'freeze-broker': 'Freeze broker',
+  'freeze-controller': 'Freeze controller',
   'pause-telegraf': 'Pause Telegraf',
   'stop-influxdb': 'Stop InfluxDB',
 };
@@ -52,7 +59,7 @@ function exitDetail(info: ServiceInfo, lead: string): string {
 export function bringBack(s: FlowSignals, name: ServiceName): string {
   const fault = s.faults.find((f) => f.service === name);
   if (fault)
-    return `Undo “${FAULT_LABELS[fault.kind]}${fault.kind.endsWith('broker') ? ` ${name}` : ''}” in the Chaos panel`;
+    return `Undo “${FAULT_LABELS[fault.kind]}${FAULT_TARGETS[fault.kind].length > 1 ? ` ${name}` : ''}” in the Chaos panel`;
   const info = service(s, name);
   if (info?.state === 'paused') return `Unpause ${name} (docker unpause)`;
   if (info?.oomKilled)

@@ -300,7 +300,14 @@ describe('connect mode with good settings', () => {
   it('turns the Chaos panel off, with the reason: the cluster is not our containers', async () => {
     const status = t.core.chaos.status();
     expect(Object.keys(status.unavailable).sort()).toEqual(
-      ['freeze-broker', 'kill-broker', 'pause-telegraf', 'stop-broker', 'stop-influxdb'].sort(),
+      [
+        'freeze-broker',
+        'freeze-controller',
+        'kill-broker',
+        'pause-telegraf',
+        'stop-broker',
+        'stop-influxdb',
+      ].sort(),
     );
     expect(status.unavailable['kill-broker']).toMatch(
       /your own Kafka and InfluxDB: they are not this app's containers/,

@@ -6,7 +6,7 @@ import type {
   FaultRecovery,
   StackStatus,
 } from '../../../core/contract/data';
-import { BROKER_SERVICES, FAULT_TARGETS } from '../../../core/contract/data';
+import { BROKER_SERVICES, CONTROLLER_SERVICES, FAULT_TARGETS } from '../../../core/contract/data';
 import { api } from '../api-client';
 import { age, fmt } from '../format';
 import { useAction } from '../use-action';
@@ -14,11 +14,13 @@ import { useTopic } from '../use-api';
 import { ActionError } from './action-error';
 
 type Broker = (typeof BROKER_SERVICES)[number];
+type Controller = (typeof CONTROLLER_SERVICES)[number];
 
 const LABELS: Record<FaultKind, string> = {
   'kill-broker': 'Kill broker',
   'stop-broker': 'Stop broker',
   'freeze-broker': 'Freeze broker',
+  'freeze-controller': 'Freeze controller',
   'pause-telegraf': 'Pause Telegraf',
   'stop-influxdb': 'Stop InfluxDB',
 };
@@ -28,6 +30,8 @@ const HINTS: Record<FaultKind, string> = {
   'stop-broker': 'A graceful shutdown: leadership moves away at once.',
   'freeze-broker':
     'docker pause: alive, holding its connections, answering nothing (a long GC pause, a hung VM).',
+  'freeze-controller':
+    'docker pause on a KRaft controller: the other two elect a new active one, the brokers keep their partitions and the data keeps flowing.',
   'pause-telegraf': 'Freezes the consumer: messages pile up in Kafka.',
   'stop-influxdb': 'Telegraf cannot write: it buffers, the chart stops.',
 };
@@ -117,23 +121,26 @@ function RecoveryLine({ r, at }: { r: FaultRecovery; at: number }) {
 }
 
 /**
- * Fault injection with undo: kill or stop one broker, pause Telegraf, stop InfluxDB; each active
+ * Fault injection with undo: kill, stop or freeze one broker, freeze one KRaft controller, pause Telegraf, stop InfluxDB; each active
  * fault with its age and an Undo, the effect live, and how long recovery took.
  */
 export function ChaosPanel({ stack }: { stack: StackStatus | null }) {
   const chaos: ChaosStatus | null = useTopic('chaos:status', () => api.call('chaos:status'));
   const [broker, setBroker] = useState<Broker>('kafka-1');
+  const [controller, setController] = useState<Controller>('kafka-controller-1');
   const { busy, error, run: act } = useAction();
   const running = stack?.state === 'running' || stack?.state === 'degraded';
   const faults = chaos?.faults ?? [];
-  const brokerFaulted = faults.some((f) => FAULT_TARGETS[f.kind].length > 1);
+  // One broker and one controller at a time (a second would take that group's majority).
+  const brokerFaulted = faults.some((f) => FAULT_TARGETS[f.kind] === BROKER_SERVICES);
+  const controllerFaulted = faults.some((f) => FAULT_TARGETS[f.kind] === CONTROLLER_SERVICES);
   const faulted = (service: string) => faults.some((f) => f.service === service);
 
-  const inject = (fault: FaultKind, service?: Broker) =>
+  const inject = (fault: FaultKind, service?: Broker | Controller) =>
     act(() => api.call('chaos:inject', service ? { fault, service } : { fault }));
 
   const unavailable = chaos?.unavailable ?? {};
-  const button = (fault: FaultKind, disabled: boolean, service?: Broker) => (
+  const button = (fault: FaultKind, disabled: boolean, service?: Broker | Controller) => (
     <button
       type="button"
       data-testid={`chaos-${fault}`}
@@ -177,6 +184,22 @@ export function ChaosPanel({ stack }: { stack: StackStatus | null }) {
           {unavailable['kill-broker']}
         </p>
       ) : null}
+      <div className="row">
+        <label htmlFor="chaos-controller">Controller</label>
+        <select
+          id="chaos-controller"
+          data-testid="chaos-controller"
+          value={controller}
+          onChange={(e) => setController(e.target.value as Controller)}
+        >
+          {CONTROLLER_SERVICES.map((c) => (
+            <option key={c} value={c}>
+              {c}
+            </option>
+          ))}
+        </select>
+        {button('freeze-controller', controllerFaulted, controller)}
+      </div>
       <div className="row">
         {button('pause-telegraf', faulted('telegraf'))}
         {button('stop-influxdb', faulted('influxdb'))}

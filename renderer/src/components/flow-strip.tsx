@@ -30,6 +30,7 @@ const FAULT_LABELS: Record<FaultKind, string> = {
   'kill-broker': 'broker killed',
   'stop-broker': 'broker stopped',
   'freeze-broker': 'broker frozen',
+  'freeze-controller': 'controller frozen',
   'pause-telegraf': 'paused',
   'stop-influxdb': 'stopped',
 };
