@@ -34,6 +34,7 @@ import {
   pickSilentBroker,
   restorePreferredLeaders,
   type StoredProgressWatch,
+  telegrafGroupCoordinator,
   watchAdmin,
   watchStoredProgress,
 } from './partition-watch';
@@ -266,6 +267,7 @@ async function brokerSilentFor60s(
     await waitForAcks(p, 5_000);
     const before = await partitionLeaders(watch);
     const silent = pickSilentBroker(before);
+    const coordinator = await telegrafGroupCoordinator();
     const moving = [...before].filter(([, leader]) => leader === silent).map(([partition]) => partition);
     const staying = [...before.keys()].filter((x) => !moving.includes(x) && p.ackTimes(x).length > 0);
     let peakQueuedOnSilent = 0;
@@ -333,6 +335,7 @@ async function brokerSilentFor60s(
       duplicatesInKafka: kafkaSide.duplicates.length,
       outOfOrderWalksInKafka: kafkaSide.outOfOrder.length,
       silentBroker: silent,
+      silentBrokerCoordinatesTelegraf: coordinator === silent ? 'yes' : 'no',
       partitionsMoved: moving.join('+'),
       partitionsStaying: staying.join('+') || 'none',
       clusterLeaderFailoverMs: failoverMs as number,

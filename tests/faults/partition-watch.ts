@@ -94,6 +94,30 @@ export async function activeController(controllers?: string[]): Promise<number> 
   return id;
 }
 
+/**
+ * The broker that coordinates Telegraf's consumer group (its heartbeats, rejoins and offset commits
+ * go there), from Kafka's own tool: a silent coordinator holds Telegraf up longer than a silent
+ * partition leader does.
+ */
+export async function telegrafGroupCoordinator(): Promise<number> {
+  const out = await compose(
+    'exec',
+    '-T',
+    'kafka-1',
+    '/opt/kafka/bin/kafka-consumer-groups.sh',
+    '--bootstrap-server',
+    'kafka-1:19092',
+    '--describe',
+    '--group',
+    'telegraf-walkstream',
+    '--state',
+  );
+  // GROUP  COORDINATOR (ID)  ASSIGNMENT-STRATEGY  STATE  #MEMBERS / telegraf-walkstream  kafka-3:19092 (3) …
+  const id = Number(/^telegraf-walkstream\s+\S+\s+\((\d+)\)/m.exec(out)?.[1]);
+  if (!Number.isInteger(id)) throw new Error(`no coordinator in kafka-consumer-groups' answer: ${out}`);
+  return id;
+}
+
 /** The Compose service of a controller node: node 101 is kafka-controller-1 (stack/compose.yaml). */
 export function controllerService(nodeId: number): string {
   if (nodeId < 101 || nodeId > 103)

@@ -6,9 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 
-/** Which broker went silent (the controllers run apart, so never the controller). */
+/** Which broker went silent (never the controller: they run apart), and whether it coordinated Telegraf's group. */
 const silentWho = (f: Record<string, unknown>) =>
-  f.silentBroker === undefined ? '' : `kafka-${f.silentBroker}; `;
+  f.silentBroker === undefined
+    ? ''
+    : `kafka-${f.silentBroker}${f.silentBrokerCoordinatesTelegraf === 'yes' ? ", also the coordinator of Telegraf's consumer group" : f.silentBrokerCoordinatesTelegraf === 'no' ? ", not Telegraf's group coordinator" : ''}; `;
 
 type Figures = Record<string, number | string>;
 const file = process.argv[2] ?? new URL('../../test-results/faults.jsonl', import.meta.url).pathname;
