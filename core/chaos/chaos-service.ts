@@ -169,8 +169,9 @@ export class ChaosService {
       );
     }
     // One of three at a time: a second would take the brokers' or the controllers' majority.
-    const sibling = this.faults.find((f) => FAULT_TARGETS[f.kind].includes(target as never));
-    if (sibling && BROKER_SERVICES.includes(target as never)) {
+    const among = (group: readonly ServiceName[]) => group.includes(target);
+    const sibling = this.faults.find((f) => among(FAULT_TARGETS[f.kind]));
+    if (sibling && among(BROKER_SERVICES)) {
       throw new WalkstreamError(
         'CHAOS_ONE_BROKER',
         `${sibling.service} is already down. With two of three brokers gone no partition has the 2 in-sync replicas a write needs (min.insync.replicas), so producing stops; undo the fault on ${sibling.service} first.`,
