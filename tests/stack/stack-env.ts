@@ -60,8 +60,10 @@ export async function compose(...args: string[]): Promise<string> {
 
 /**
  * `kafka-metadata-quorum.sh describe --status`, run in kafka-1: the KRaft quorum as it sees itself.
- * Asked through a broker by default; `controllers` asks those controllers directly instead (a broker
- * forwards the question to the active controller, and waits its 30 s timeout when that one is frozen).
+ * Asked through a broker by default; `controllers` asks those controllers directly instead, given
+ * 10 s to answer: a broker forwards the question to the active controller and waits out its 30 s
+ * request timeout when that one is frozen, and a controller that still names the frozen one as
+ * active sends the tool there too.
  */
 export function quorumStatus(controllers?: string[]): Promise<string> {
   const via = controllers
@@ -71,6 +73,7 @@ export function quorumStatus(controllers?: string[]): Promise<string> {
     'exec',
     '-T',
     'kafka-1',
+    ...(controllers ? ['timeout', '10'] : []),
     '/opt/kafka/bin/kafka-metadata-quorum.sh',
     ...via,
     'describe',
