@@ -27,13 +27,17 @@ const s = (ms: unknown) =>
     : `${(Number(ms) / 1000).toFixed(1)} s`;
 const find = (prefix: string) => [...last.entries()].find(([k]) => k.startsWith(prefix))?.[1];
 
+/** "queryable again after 30.2 s", or "not queryable again within the fault" (a gap still open at the heal). */
+const again = (what: string, ms: unknown) =>
+  s(ms) === 'not within the fault' ? `not ${what} again within the fault` : `${what} again after ${s(ms)}`;
+
 /** A broker alive but answering nothing (frozen or cut off): the data kept, and how each side paused. */
 const silentRow =
   (fault: string) =>
   (f: Figures): [string, string, string] => [
     fault,
     `${n(f.points)} points: ${n(f.lost)} lost, ${n(f.duplicatesInKafka)} duplicated, ${n(f.outOfOrderWalksInKafka)} walks out of order in Kafka`,
-    `${silentWho(f)}cluster's own leader failover ${s(f.clusterLeaderFailoverMs)}; its partitions acknowledged again after ${s(f.movedPartitionsAckedAgainAfterMs)}, queryable again after ${s(f.movedPartitionsQueryableAgainAfterMs)}; other partitions' longest gap ${s(f.stayingPartitionsLongestAckGapMs)} acknowledged, ${s(f.stayingPartitionsLongestQueryableGapMs)} queryable`,
+    `${silentWho(f)}cluster's own leader failover ${s(f.clusterLeaderFailoverMs)}; its partitions ${again('acknowledged', f.movedPartitionsAckedAgainAfterMs)}, ${again('queryable', f.movedPartitionsQueryableAgainAfterMs)}; other partitions' longest gap ${s(f.stayingPartitionsLongestAckGapMs)} acknowledged, ${s(f.stayingPartitionsLongestQueryableGapMs)} queryable`,
   ];
 
 const rows: [string, (f: Figures) => [string, string, string]][] = [
