@@ -120,6 +120,33 @@ function RecoveryLine({ r, at }: { r: FaultRecovery; at: number }) {
   );
 }
 
+/** Which of a group of containers a fault hits (a broker, a controller). */
+function TargetSelect<T extends string>(props: {
+  label: string;
+  id: string;
+  options: readonly T[];
+  value: T;
+  onChange: (value: T) => void;
+}) {
+  return (
+    <>
+      <label htmlFor={props.id}>{props.label}</label>
+      <select
+        id={props.id}
+        data-testid={props.id}
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value as T)}
+      >
+        {props.options.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+    </>
+  );
+}
+
 /**
  * Fault injection with undo: kill, stop or freeze one broker, freeze one KRaft controller, pause Telegraf, stop InfluxDB; each active
  * fault with its age and an Undo, the effect live, and how long recovery took.
@@ -162,19 +189,13 @@ export function ChaosPanel({ stack }: { stack: StackStatus | null }) {
           : 'Start the pipeline to inject faults.'}
       </p>
       <div className="row">
-        <label htmlFor="chaos-broker">Broker</label>
-        <select
+        <TargetSelect
+          label="Broker"
           id="chaos-broker"
-          data-testid="chaos-broker"
+          options={BROKER_SERVICES}
           value={broker}
-          onChange={(e) => setBroker(e.target.value as Broker)}
-        >
-          {BROKER_SERVICES.map((b) => (
-            <option key={b} value={b}>
-              {b}
-            </option>
-          ))}
-        </select>
+          onChange={setBroker}
+        />
         {button('kill-broker', brokerFaulted, broker)}
         {button('stop-broker', brokerFaulted, broker)}
         {button('freeze-broker', brokerFaulted, broker)}
@@ -185,19 +206,13 @@ export function ChaosPanel({ stack }: { stack: StackStatus | null }) {
         </p>
       ) : null}
       <div className="row">
-        <label htmlFor="chaos-controller">Controller</label>
-        <select
+        <TargetSelect
+          label="Controller"
           id="chaos-controller"
-          data-testid="chaos-controller"
+          options={CONTROLLER_SERVICES}
           value={controller}
-          onChange={(e) => setController(e.target.value as Controller)}
-        >
-          {CONTROLLER_SERVICES.map((c) => (
-            <option key={c} value={c}>
-              {c}
-            </option>
-          ))}
-        </select>
+          onChange={setController}
+        />
         {button('freeze-controller', controllerFaulted, controller)}
       </div>
       <div className="row">
