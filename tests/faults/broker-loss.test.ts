@@ -197,13 +197,14 @@ async function controllerFrozenFor60s(): Promise<void> {
     await waitForAcks(p, 5_000);
     const partitions = [...(await partitionLeaders(watch)).keys()];
     const frozen = await activeController();
-    fault = freezeBroker(controllerService(frozen));
+    const frozenService = controllerService(frozen);
+    fault = freezeBroker(frozenService);
     const faultAt = Date.now();
     await fault.apply();
-    const others = CONTROLLER_SERVICES.filter((c) => c !== controllerService(frozen));
+    const others = CONTROLLER_SERVICES.filter((c) => c !== frozenService);
     let polls = 0;
     const successor = await waitUntil(
-      `a new active controller after ${controllerService(frozen)}`,
+      `a new active controller after ${frozenService}`,
       async () => {
         // One healthy controller per question, in turn: one with a stale view costs one question.
         const ask = others[polls++ % others.length] as string;
@@ -226,7 +227,7 @@ async function controllerFrozenFor60s(): Promise<void> {
       lost: exact.lost,
       duplicatesInKafka: kafkaSide.duplicates.length,
       outOfOrderWalksInKafka: kafkaSide.outOfOrder.length,
-      frozenController: controllerService(frozen),
+      frozenController: frozenService,
       newActiveController: controllerService(successor),
       newControllerAfterMs: newControllerMs,
       newControllerPollMs: newControllerMs / polls,

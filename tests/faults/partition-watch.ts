@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { watchdogSocketFactory } from '@walkstream/producer';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
-import { compose, flux, quorumStatus, stackEnv, waitUntil } from '../stack/stack-env';
+import { compose, flux, kafkaTool, quorumStatus, stackEnv, waitUntil } from '../stack/stack-env';
 import { TOPIC } from './fault-harness';
 
 const run = promisify(execFile);
@@ -100,18 +100,14 @@ export async function activeController(controllers?: string[]): Promise<number> 
  * partition leader does.
  */
 export async function telegrafGroupCoordinator(): Promise<number> {
-  const out = await compose(
-    'exec',
-    '-T',
-    'kafka-1',
-    '/opt/kafka/bin/kafka-consumer-groups.sh',
+  const out = await kafkaTool('kafka-consumer-groups.sh', [
     '--bootstrap-server',
     'kafka-1:19092',
     '--describe',
     '--group',
     'telegraf-walkstream',
     '--state',
-  );
+  ]);
   // GROUP  COORDINATOR (ID)  ASSIGNMENT-STRATEGY  STATE  #MEMBERS / telegraf-walkstream  kafka-3:19092 (3) …
   const id = Number(/^telegraf-walkstream\s+\S+\s+\((\d+)\)/m.exec(out)?.[1]);
   if (!Number.isInteger(id)) throw new Error(`no coordinator in kafka-consumer-groups' answer: ${out}`);

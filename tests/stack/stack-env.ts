@@ -69,15 +69,29 @@ export function quorumStatus(controllers?: string[]): Promise<string> {
   const via = controllers
     ? ['--bootstrap-controller', controllers.map((c) => `${c}:9093`).join(',')]
     : ['--bootstrap-server', 'kafka-1:19092'];
+  return kafkaTool(
+    'kafka-metadata-quorum.sh',
+    [...via, 'describe', '--status'],
+    controllers ? 10 : undefined,
+  );
+}
+
+/**
+ * One of Kafka's CLI tools, run inside kafka-1 (the image has them; `compose run` of a new
+ * container would add seconds to every question). The tool's JVM gets a heap of its own size: it
+ * would otherwise inherit the broker's fixed 512 MiB heap inside the broker's memory limit.
+ * `timeoutS`: killed after that many seconds.
+ */
+export function kafkaTool(script: string, args: string[], timeoutS?: number): Promise<string> {
   return compose(
     'exec',
     '-T',
+    '-e',
+    'KAFKA_HEAP_OPTS=-Xmx128m',
     'kafka-1',
-    ...(controllers ? ['timeout', '10'] : []),
-    '/opt/kafka/bin/kafka-metadata-quorum.sh',
-    ...via,
-    'describe',
-    '--status',
+    ...(timeoutS ? ['timeout', String(timeoutS)] : []),
+    `/opt/kafka/bin/${script}`,
+    ...args,
   );
 }
 
